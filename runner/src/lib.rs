@@ -1,0 +1,1 @@
+//! wasiland runner (in progress)

@@ -1,0 +1,1 @@
+//! wasiland-wasi-host (in progress)
