@@ -1,0 +1,29 @@
+# Shared helpers for wasiland's scripts. Source it: `. "$(dirname "$0")/lib.sh"`.
+set -euo pipefail
+
+# Where heavy, reusable artefacts live (fixtures, venvs): outside the clone,
+# keyed by content hashes so a stale cache is never used.
+WASILAND_CACHE="${WASILAND_CACHE:-$HOME/.cache/wasiland}"
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export WASILAND_CACHE REPO_ROOT
+
+log() { printf '\033[1m[wasiland]\033[0m %s\n' "$*" >&2; }
+
+# The reference runtime for differential tests: the PyPI `wasmtime` package.
+# Prints the venv's python path; creates the venv on first use.
+ensure_venv() {
+    local venv="$WASILAND_CACHE/venv-wasmtime"
+    if ! "$venv/bin/python" -c 'import wasmtime' >/dev/null 2>&1; then
+        log "creating reference venv with the PyPI wasmtime package in $venv"
+        python3 -m venv "$venv" >&2
+        "$venv/bin/pip" install --quiet --disable-pip-version-check wasmtime >&2
+    fi
+    echo "$venv/bin/python"
+}
+
+ensure_wasm_target() {
+    if ! rustup target list --installed | grep -qx wasm32-wasip1; then
+        log "installing the wasm32-wasip1 Rust target"
+        rustup target add wasm32-wasip1 >&2
+    fi
+}
