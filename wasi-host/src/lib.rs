@@ -1,1 +1,33 @@
-//! wasiland-wasi-host (in progress)
+//! `wasiland-wasi-host`: a hand-written `wasi_snapshot_preview1` for the
+//! `wasmi` interpreter, over the in-memory [`wasiland_vfs`] filesystem.
+//!
+//! Link the whole table into any `wasmi::Linker<T>` with [`add_to_linker`]
+//! (where `T: WasiView`), build a [`WasiCtx`] per process with
+//! [`WasiCtx::builder`], and run the module's `_start`.
+//!
+//! Layout: [`errno`] (the one errno table), [`abi`] (constants and struct
+//! layouts), [`guest`] (bounds-checked guest memory), [`stream`] (pipes and
+//! other stdio), [`file`] (open file descriptions), [`fd`] (descriptor
+//! table), [`ctx`] (per-process state), `syscalls/*` (one module per
+//! topic) and [`linker`] (wasmi glue).
+
+pub mod abi;
+pub mod clock;
+pub mod ctx;
+pub mod errno;
+pub mod fd;
+pub mod file;
+pub mod guest;
+pub mod linker;
+pub mod stream;
+pub mod syscalls;
+
+pub use clock::{OsRandom, RandomSource, SeededRandom, SystemClock, WasiClock};
+pub use ctx::{Stdio, Termination, TraceSink, WasiCtx, WasiCtxBuilder, WasiView};
+pub use errno::Errno;
+pub use file::{OpenFile, SharedVfs};
+pub use linker::{add_to_linker, FUNCTIONS, MODULE};
+pub use stream::{
+    pipe, BytesInput, CaptureOutput, InputStream, Interrupt, InterruptReason, NullStream, OutputBudget, OutputStream,
+    PipeReader, PipeWriter, ReaderInput, Readiness, StreamError, WriterOutput,
+};

@@ -1,0 +1,159 @@
+//! Running one guest process: a fresh instance of a compiled module with
+//! its own [`WasiCtx`], fuel-sliced so deadlines stop compute loops, and
+//! a memory limiter so `memory.grow` is bounded.
+
+use crate::limits::LimitKind;
+use crate::runtime::Runtime;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use wasiland_wasi_host::{InterruptReason, Termination, WasiCtx, WasiView};
+use wasmi::{Module, ResourceLimiter, Store, TypedResumableCall};
+
+/// Fuel granted per slice; between slices the interrupt (deadline,
+/// cancellation) is checked. About 1-5 ms of RustPython execution.
+const FUEL_SLICE: u64 = 20_000_000;
+
+/// Store data of a running process.
+pub struct ProcessState {
+    pub(crate) wasi: WasiCtx,
+    limiter: MemoryLimiter,
+}
+
+impl WasiView for ProcessState {
+    fn wasi(&mut self) -> &mut WasiCtx {
+        &mut self.wasi
+    }
+}
+
+/// Bounds linear memory and tables of one instance.
+struct MemoryLimiter {
+    max_memory: Option<u64>,
+    max_table_elements: usize,
+    refused: Arc<AtomicBool>,
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool, wasmi_core::LimiterError> {
+        let ok = self.max_memory.is_none_or(|max| desired as u64 <= max);
+        if !ok {
+            self.refused.store(true, Ordering::SeqCst);
+        }
+        Ok(ok)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool, wasmi_core::LimiterError> {
+        let ok = desired <= self.max_table_elements;
+        if !ok {
+            self.refused.store(true, Ordering::SeqCst);
+        }
+        Ok(ok)
+    }
+}
+
+/// How to run one process.
+pub struct ProcessConfig {
+    /// Total fuel (None = unlimited).
+    pub fuel: Option<u64>,
+    /// Linear memory cap in bytes.
+    pub max_memory: Option<u64>,
+}
+
+/// How a process ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProcessExit {
+    /// Exit status as a shell sees it (0..=255).
+    pub status: i32,
+    /// The limit that ended it, if any.
+    pub limit: Option<LimitKind>,
+    /// A message for stderr when the process died abnormally (trap, limit).
+    pub message: Option<String>,
+}
+
+impl ProcessExit {
+    fn code(status: i32) -> Self {
+        ProcessExit { status: status & 0xff, limit: None, message: None }
+    }
+
+    fn limit(kind: LimitKind, message: impl Into<String>) -> Self {
+        ProcessExit { status: kind.exit_status(), limit: Some(kind), message: Some(message.into()) }
+    }
+}
+
+/// Instantiate `module` with `wasi` and run its `_start` to the end on the
+/// current thread.
+pub fn run_module(runtime: &Runtime, module: &Module, wasi: WasiCtx, config: &ProcessConfig) -> ProcessExit {
+    let interrupt = wasi.interrupt().clone();
+    let refused = Arc::new(AtomicBool::new(false));
+    let limiter = MemoryLimiter { max_memory: config.max_memory, max_table_elements: 1 << 20, refused: refused.clone() };
+    let mut store = Store::new(runtime.engine(), ProcessState { wasi, limiter });
+    store.limiter(|s| &mut s.limiter);
+    let mut fuel_left = config.fuel;
+    let grant = |left: Option<u64>| left.map_or(FUEL_SLICE, |l| l.min(FUEL_SLICE));
+    let first = grant(fuel_left);
+    if store.set_fuel(first).is_err() {
+        return ProcessExit { status: 134, limit: None, message: Some("engine without fuel metering".into()) };
+    }
+    let mut granted = first;
+
+    let outcome = (|| -> Result<(), wasmi::Error> {
+        let instance = runtime.linker().instantiate_and_start(&mut store, module)?;
+        let start = instance.get_typed_func::<(), ()>(&store, "_start")?;
+        let mut call = start.call_resumable(&mut store, ())?;
+        loop {
+            match call {
+                TypedResumableCall::Finished(()) => return Ok(()),
+                TypedResumableCall::HostTrap(trap) => return Err(trap.into_host_error()),
+                TypedResumableCall::OutOfFuel(out) => {
+                    if let Some(left) = fuel_left.as_mut() {
+                        *left = left.saturating_sub(granted);
+                        if *left == 0 {
+                            return Err(wasmi::Error::from(wasmi::TrapCode::OutOfFuel));
+                        }
+                    }
+                    if let Err(reason) = interrupt.check() {
+                        return Err(wasmi::Error::host(Termination::Interrupted(reason)));
+                    }
+                    granted = grant(fuel_left).max(out.required_fuel());
+                    store.set_fuel(granted)?;
+                    call = out.resume(&mut store)?;
+                }
+            }
+        }
+    })();
+    // Close every descriptor now, so pipe readers see EOF at once.
+    store.data_mut().wasi.close_all();
+    match outcome {
+        Ok(()) => ProcessExit::code(0),
+        Err(e) => classify(&e, refused.load(Ordering::SeqCst)),
+    }
+}
+
+/// Turn an execution error into an exit.
+fn classify(e: &wasmi::Error, memory_refused: bool) -> ProcessExit {
+    if let Some(code) = e.i32_exit_status() {
+        return ProcessExit::code(code);
+    }
+    if let Some(t) = e.downcast_ref::<Termination>() {
+        return match t {
+            Termination::Interrupted(InterruptReason::Timeout) => ProcessExit::limit(LimitKind::Timeout, "timed out"),
+            Termination::Interrupted(InterruptReason::Cancelled) => {
+                ProcessExit { status: 130, limit: None, message: Some("cancelled".into()) }
+            }
+            Termination::BrokenPipe => ProcessExit { status: 141, limit: None, message: None },
+            Termination::OutputLimit => ProcessExit::limit(LimitKind::Output, "output limit exceeded"),
+        };
+    }
+    if let Some(code) = e.as_trap_code() {
+        if code == wasmi::TrapCode::OutOfFuel {
+            return ProcessExit::limit(LimitKind::Fuel, "fuel (instruction budget) exhausted");
+        }
+        if memory_refused {
+            return ProcessExit::limit(LimitKind::Memory, format!("memory limit reached ({code})"));
+        }
+        return ProcessExit { status: 134, limit: None, message: Some(format!("wasm trap: {code}")) };
+    }
+    if memory_refused {
+        return ProcessExit::limit(LimitKind::Memory, format!("memory limit reached ({e})"));
+    }
+    ProcessExit { status: 126, limit: None, message: Some(e.to_string()) }
+}

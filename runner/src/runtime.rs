@@ -1,0 +1,103 @@
+//! The engine, the linker and the compiled-module cache shared by every
+//! sandbox of a [`Runtime`].
+
+use crate::process::ProcessState;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use wasmi::{CompilationMode, Config, Engine, Linker, Module};
+
+/// Errors loading a module.
+#[derive(Debug, thiserror::Error)]
+pub enum ModuleError {
+    #[error("cannot read module {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("invalid WebAssembly module {name}: {message}")]
+    Invalid { name: String, message: String },
+}
+
+/// One wasmi engine with its linker and module cache. Cheap to clone
+/// (shared); `Send + Sync`, so sandboxes on many threads share it.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<RuntimeInner>,
+}
+
+struct RuntimeInner {
+    engine: Engine,
+    linker: Linker<ProcessState>,
+    /// Compiled modules by content hash: each module is compiled once per
+    /// engine (compiling twice would keep both copies until the engine drops).
+    modules: Mutex<HashMap<[u8; 16], Module>>,
+}
+
+impl Runtime {
+    /// A runtime with wasiland's engine configuration: fuel metering on (it
+    /// is how CPU limits and deadlines stop compute loops), lazy
+    /// translation, and stack limits raised for deep interpreters.
+    pub fn new() -> Runtime {
+        let mut config = Config::default();
+        config.consume_fuel(true);
+        config.compilation_mode(CompilationMode::LazyTranslation);
+        config.set_max_recursion_depth(64 * 1024);
+        config.set_max_stack_height(256 * 1024 * 1024);
+        let engine = Engine::new(&config);
+        let mut linker = Linker::new(&engine);
+        // Defining the 46 preview1 functions cannot clash on a fresh linker.
+        if let Err(e) = wasiland_wasi_host::add_to_linker(&mut linker) {
+            unreachable!("linking preview1 into a fresh linker failed: {e}");
+        }
+        Runtime { inner: Arc::new(RuntimeInner { engine, linker, modules: Mutex::new(HashMap::new()) }) }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    pub(crate) fn linker(&self) -> &Linker<ProcessState> {
+        &self.inner.linker
+    }
+
+    /// Compile `wasm` (or return the cached module with the same bytes).
+    pub fn module(&self, name: &str, wasm: &[u8]) -> Result<Module, ModuleError> {
+        let key = content_hash(wasm);
+        if let Some(m) = self.lock_modules().get(&key) {
+            return Ok(m.clone());
+        }
+        let module = Module::new(&self.inner.engine, wasm)
+            .map_err(|e| ModuleError::Invalid { name: name.to_string(), message: e.to_string() })?;
+        Ok(self.lock_modules().entry(key).or_insert(module).clone())
+    }
+
+    /// Read and compile a module file (cached by content).
+    pub fn module_from_file(&self, path: &std::path::Path) -> Result<Module, ModuleError> {
+        let bytes = std::fs::read(path).map_err(|source| ModuleError::Read { path: path.display().to_string(), source })?;
+        self.module(&path.display().to_string(), &bytes)
+    }
+
+    fn lock_modules(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 16], Module>> {
+        self.inner.modules.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Default for Runtime {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A 128-bit content key: two SipHash lanes. Modules come from the
+/// embedder, not from guests, so collision resistance against an adversary
+/// is not needed; callers that load a module often keep the `Module`.
+fn content_hash(bytes: &[u8]) -> [u8; 16] {
+    use std::hash::{BuildHasher, Hasher};
+    let mut out = [0u8; 16];
+    for (lane, chunk) in out.chunks_mut(8).enumerate() {
+        let state = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+        let mut h = state.build_hasher();
+        h.write_u64(lane as u64);
+        h.write_usize(bytes.len());
+        h.write(bytes);
+        chunk.copy_from_slice(&h.finish().to_le_bytes());
+    }
+    out
+}

@@ -1,0 +1,202 @@
+//! Registration of the syscall table on a `wasmi::Linker`. The only place
+//! that knows wasmi's calling convention: it finds the guest's memory,
+//! calls the plain syscall function, records the trace line and turns the
+//! outcome into an errno or a trap.
+
+use crate::ctx::{WasiCtx, WasiView};
+use crate::guest::GuestMemory;
+use crate::syscalls::{self, SysError, SysResult};
+use std::fmt::Write as _;
+use wasmi::{Caller, Extern, Linker};
+
+/// The import module name of WASI preview 1.
+pub const MODULE: &str = "wasi_snapshot_preview1";
+
+/// Names of every function [`add_to_linker`] defines (all 46 of preview1).
+pub const FUNCTIONS: [&str; 46] = [
+    "args_get",
+    "args_sizes_get",
+    "environ_get",
+    "environ_sizes_get",
+    "clock_res_get",
+    "clock_time_get",
+    "fd_advise",
+    "fd_allocate",
+    "fd_close",
+    "fd_datasync",
+    "fd_fdstat_get",
+    "fd_fdstat_set_flags",
+    "fd_fdstat_set_rights",
+    "fd_filestat_get",
+    "fd_filestat_set_size",
+    "fd_filestat_set_times",
+    "fd_pread",
+    "fd_prestat_get",
+    "fd_prestat_dir_name",
+    "fd_pwrite",
+    "fd_read",
+    "fd_readdir",
+    "fd_renumber",
+    "fd_seek",
+    "fd_sync",
+    "fd_tell",
+    "fd_write",
+    "path_create_directory",
+    "path_filestat_get",
+    "path_filestat_set_times",
+    "path_link",
+    "path_open",
+    "path_readlink",
+    "path_remove_directory",
+    "path_rename",
+    "path_symlink",
+    "path_unlink_file",
+    "poll_oneoff",
+    "proc_exit",
+    "proc_raise",
+    "sched_yield",
+    "random_get",
+    "sock_accept",
+    "sock_recv",
+    "sock_send",
+    "sock_shutdown",
+];
+
+/// Run one syscall body against the caller's memory and [`WasiCtx`].
+fn dispatch<T: WasiView>(
+    caller: &mut Caller<'_, T>,
+    name: &'static str,
+    args: &[(&'static str, u64)],
+    body: impl FnOnce(&mut WasiCtx, &mut GuestMemory<'_>) -> SysResult,
+) -> Result<i32, wasmi::Error> {
+    let memory = match caller.data_mut().wasi().memory {
+        Some(m) => Some(m),
+        None => {
+            let found = caller.get_export("memory").and_then(Extern::into_memory);
+            caller.data_mut().wasi().memory = found;
+            found
+        }
+    };
+    let mut no_memory: [u8; 0] = [];
+    let (bytes, data): (&mut [u8], &mut T) = match memory {
+        Some(m) => m.data_and_store_mut(&mut *caller),
+        // A module without memory can still call pointer-free functions;
+        // anything with a pointer gets `fault`.
+        None => (&mut no_memory[..], caller.data_mut()),
+    };
+    let ctx = data.wasi();
+    let mut mem = GuestMemory::new(bytes);
+    let result = body(ctx, &mut mem);
+    if let Some(trace) = ctx.trace.clone() {
+        trace.record(&trace_line(name, args, ctx.trace_detail.take(), &result));
+    }
+    match result {
+        Ok(()) => Ok(0),
+        Err(SysError::Errno(e)) => Ok(i32::from(e.raw())),
+        Err(SysError::Exit(code)) => Err(wasmi::Error::i32_exit(code)),
+        Err(SysError::Terminate(t)) => Err(wasmi::Error::host(t)),
+    }
+}
+
+fn trace_line(name: &str, args: &[(&str, u64)], detail: Option<String>, result: &SysResult) -> String {
+    let mut line = format!("{name}(");
+    for (i, (arg, value)) in args.iter().enumerate() {
+        let sep = if i == 0 { "" } else { ", " };
+        let _ = write!(line, "{sep}{arg}={value}");
+    }
+    line.push(')');
+    if let Some(d) = detail {
+        let _ = write!(line, " [{d}]");
+    }
+    let _ = match result {
+        Ok(()) => write!(line, " = success"),
+        Err(SysError::Errno(e)) => write!(line, " = {e}"),
+        Err(SysError::Exit(code)) => write!(line, " = exit({code})"),
+        Err(SysError::Terminate(t)) => write!(line, " = terminated: {t}"),
+    };
+    line
+}
+
+macro_rules! link_all {
+    ($linker:ident; $( $topic:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* ) ; )* ) => {
+        $(
+            $linker.func_wrap(
+                MODULE,
+                stringify!($name),
+                |mut caller: Caller<'_, T>, $( $arg: $ty ),*| -> Result<i32, wasmi::Error> {
+                    dispatch(
+                        &mut caller,
+                        stringify!($name),
+                        &[$( (stringify!($arg), $arg as u64) ),*],
+                        |ctx, mem| syscalls::$topic::$name(ctx, mem, $( $arg ),*),
+                    )
+                },
+            )?;
+        )*
+    };
+}
+
+/// Define all 46 `wasi_snapshot_preview1` functions on `linker`, for any
+/// store data that gives access to a [`WasiCtx`].
+///
+/// ```
+/// use wasiland_wasi_host::{add_to_linker, WasiCtx};
+/// let engine = wasmi::Engine::default();
+/// let mut linker = wasmi::Linker::<WasiCtx>::new(&engine);
+/// add_to_linker(&mut linker).unwrap();
+/// ```
+pub fn add_to_linker<T: WasiView + 'static>(linker: &mut Linker<T>) -> Result<(), wasmi::errors::LinkerError> {
+    link_all! { linker;
+        args::args_get(argv: u32, argv_buf: u32);
+        args::args_sizes_get(argc_ptr: u32, size_ptr: u32);
+        args::environ_get(environ: u32, environ_buf: u32);
+        args::environ_sizes_get(count_ptr: u32, size_ptr: u32);
+        clock::clock_res_get(id: u32, res_ptr: u32);
+        clock::clock_time_get(id: u32, precision: u64, time_ptr: u32);
+        fd::fd_advise(fd: u32, offset: u64, len: u64, advice: u32);
+        fd::fd_allocate(fd: u32, offset: u64, len: u64);
+        fd::fd_close(fd: u32);
+        fd::fd_datasync(fd: u32);
+        fd::fd_fdstat_get(fd: u32, stat_ptr: u32);
+        fd::fd_fdstat_set_flags(fd: u32, flags: u32);
+        fd::fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64);
+        fd::fd_filestat_get(fd: u32, buf: u32);
+        fd::fd_filestat_set_size(fd: u32, size: u64);
+        fd::fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, flags: u32);
+        fd::fd_pread(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread_ptr: u32);
+        fd::fd_prestat_get(fd: u32, buf: u32);
+        fd::fd_prestat_dir_name(fd: u32, path: u32, path_len: u32);
+        fd::fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten_ptr: u32);
+        fd::fd_read(fd: u32, iovs: u32, iovs_len: u32, nread_ptr: u32);
+        fd::fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused_ptr: u32);
+        fd::fd_renumber(from: u32, to: u32);
+        fd::fd_seek(fd: u32, offset: i64, whence: u32, newoffset_ptr: u32);
+        fd::fd_sync(fd: u32);
+        fd::fd_tell(fd: u32, offset_ptr: u32);
+        fd::fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten_ptr: u32);
+        path::path_create_directory(fd: u32, path: u32, path_len: u32);
+        path::path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, buf: u32);
+        path::path_filestat_set_times(fd: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32);
+        path::path_link(old_fd: u32, old_flags: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32);
+        path::path_open(fd: u32, dirflags: u32, path: u32, path_len: u32, oflags: u32, rights_base: u64, rights_inheriting: u64, fdflags: u32, fd_ptr: u32);
+        path::path_readlink(fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused_ptr: u32);
+        path::path_remove_directory(fd: u32, path: u32, path_len: u32);
+        path::path_rename(fd: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32);
+        path::path_symlink(old_path: u32, old_path_len: u32, fd: u32, new_path: u32, new_path_len: u32);
+        path::path_unlink_file(fd: u32, path: u32, path_len: u32);
+        poll::poll_oneoff(in_ptr: u32, out_ptr: u32, nsubs: u32, nevents_ptr: u32);
+        proc::proc_raise(sig: u32);
+        proc::sched_yield();
+        proc::random_get(buf: u32, len: u32);
+        sock::sock_accept(fd: u32, flags: u32, fd_ptr: u32);
+        sock::sock_recv(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nread_ptr: u32, roflags_ptr: u32);
+        sock::sock_send(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nwritten_ptr: u32);
+        sock::sock_shutdown(fd: u32, how: u32);
+    }
+    // proc_exit has no result: it never returns to the guest.
+    linker.func_wrap(MODULE, "proc_exit", |mut caller: Caller<'_, T>, code: u32| -> Result<(), wasmi::Error> {
+        dispatch(&mut caller, "proc_exit", &[("code", code as u64)], |ctx, mem| syscalls::proc::proc_exit(ctx, mem, code))
+            .map(|_| ())
+    })?;
+    Ok(())
+}

@@ -1,0 +1,461 @@
+//! `fd_*`: descriptors, reads and writes, seeking, metadata, directories.
+
+use super::{flags16, stream_error, SysResult};
+use crate::abi::{self, fdflags, fstflags, rights, whence, Fdstat, Filestat, Filetype};
+use crate::ctx::WasiCtx;
+use crate::errno::Errno;
+use crate::fd::{Descriptor, Target};
+use crate::file::OpenFile;
+use crate::guest::{GuestMemory, IoVec};
+use crate::stream::StreamError;
+use wasiland_vfs::{Device, SetTime};
+
+/// A clone of descriptor `fd` (cheap: Arcs), so the table is not borrowed
+/// while the call blocks or touches other state.
+fn desc(ctx: &WasiCtx, fd: u32) -> Result<Descriptor, Errno> {
+    ctx.fds.get(fd).cloned()
+}
+
+/// The open file behind `desc`, or the errno POSIX gives for other kinds.
+fn file_of<'a>(desc: &'a Descriptor, stream_errno: Errno, dir_errno: Errno) -> Result<&'a OpenFile, Errno> {
+    match &desc.target {
+        Target::File(f) => Ok(f),
+        Target::Dir { .. } => Err(dir_errno),
+        Target::Input(_) | Target::Output(_) => Err(stream_errno),
+    }
+}
+
+/// Read from a file or device at `pos` into the iovecs; returns bytes read.
+fn read_file(ctx: &WasiCtx, mem: &mut GuestMemory<'_>, f: &OpenFile, iovs: &[IoVec], mut pos: u64) -> Result<u64, Errno> {
+    let vfs = f.vfs().lock();
+    let mut total = 0u64;
+    match vfs.device(f.ino()) {
+        Some(Device::Null) => {}
+        Some(dev @ (Device::Zero | Device::Random)) => {
+            for iov in iovs {
+                let buf = mem.slice_mut(iov.ptr, iov.len)?;
+                if dev == Device::Zero {
+                    buf.fill(0);
+                } else {
+                    ctx.random.fill(buf);
+                }
+                total += iov.len as u64;
+            }
+        }
+        None => {
+            for iov in iovs {
+                let buf = mem.slice_mut(iov.ptr, iov.len)?;
+                let n = vfs.read_at(f.ino(), pos, buf)?;
+                pos = pos.checked_add(n as u64).ok_or(Errno::Overflow)?;
+                total += n as u64;
+                if n < buf.len() {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// Gather the iovecs' bytes (one host-side write keeps quota checks and
+/// pipe writes all-or-nothing).
+fn gather(mem: &GuestMemory<'_>, iovs: &[IoVec]) -> Result<Vec<u8>, Errno> {
+    let mut data = Vec::with_capacity(GuestMemory::iovecs_total(iovs) as usize);
+    for iov in iovs {
+        data.extend_from_slice(mem.slice(iov.ptr, iov.len)?);
+    }
+    Ok(data)
+}
+
+/// Write `data` to a file or device: at `at` (pwrite) or at the cursor.
+/// Returns bytes written.
+fn write_file(f: &OpenFile, data: &[u8], at: Option<u64>) -> Result<u64, Errno> {
+    if !f.writable() {
+        return Err(Errno::Badf);
+    }
+    let mut cursor = f.cursor();
+    let mut vfs = f.vfs().lock();
+    if vfs.device(f.ino()).is_some() {
+        return Ok(data.len() as u64);
+    }
+    if cursor.append {
+        // O_APPEND wins over a pwrite offset, as on Linux.
+        let start = vfs.append(f.ino(), data)?;
+        if at.is_none() {
+            cursor.position = start + data.len() as u64;
+        }
+    } else {
+        let pos = at.unwrap_or(cursor.position);
+        pos.checked_add(data.len() as u64).ok_or(Errno::Fbig)?;
+        vfs.write_at(f.ino(), pos, data)?;
+        if at.is_none() {
+            cursor.position = pos + data.len() as u64;
+        }
+    }
+    Ok(data.len() as u64)
+}
+
+pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nread_ptr: u32) -> SysResult {
+    let d = desc(ctx, fd)?;
+    let iovs = mem.iovecs(iovs, iovs_len)?;
+    let n = match &d.target {
+        Target::File(f) => {
+            d.require(rights::FD_READ)?;
+            if !f.readable() {
+                return Err(Errno::Badf.into());
+            }
+            let mut cursor = f.cursor();
+            let n = read_file(ctx, mem, f, &iovs, cursor.position)?;
+            cursor.position += n;
+            n
+        }
+        Target::Input(s) => {
+            d.require(rights::FD_READ)?;
+            let mut total = 0u64;
+            for iov in iovs.iter().filter(|v| v.len > 0) {
+                let buf = mem.slice_mut(iov.ptr, iov.len)?;
+                // Block for the first bytes only; then take what is there.
+                match s.read(buf, d.nonblocking() || total > 0, &ctx.interrupt) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        total += n as u64;
+                        if n < buf.len() {
+                            break;
+                        }
+                    }
+                    Err(StreamError::WouldBlock) if total > 0 => break,
+                    Err(e) => return Err(stream_error(e, ctx.sigpipe_kills)),
+                }
+            }
+            total
+        }
+        Target::Dir { .. } => return Err(Errno::IsDir.into()),
+        Target::Output(_) => return Err(Errno::Badf.into()),
+    };
+    mem.write_u32(nread_ptr, n as u32)?;
+    Ok(())
+}
+
+pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nwritten_ptr: u32) -> SysResult {
+    let d = desc(ctx, fd)?;
+    let iovs = mem.iovecs(iovs, iovs_len)?;
+    let n = match &d.target {
+        Target::File(f) => {
+            d.require(rights::FD_WRITE)?;
+            let data = gather(mem, &iovs)?;
+            write_file(f, &data, None)?
+        }
+        Target::Output(s) => {
+            d.require(rights::FD_WRITE)?;
+            let result = if iovs.len() == 1 {
+                s.write(mem.slice(iovs[0].ptr, iovs[0].len)?, d.nonblocking(), &ctx.interrupt)
+            } else {
+                s.write(&gather(mem, &iovs)?, d.nonblocking(), &ctx.interrupt)
+            };
+            result.map_err(|e| stream_error(e, ctx.sigpipe_kills))? as u64
+        }
+        Target::Dir { .. } => return Err(Errno::IsDir.into()),
+        Target::Input(_) => return Err(Errno::Badf.into()),
+    };
+    mem.write_u32(nwritten_ptr, n as u32)?;
+    Ok(())
+}
+
+pub fn fd_pread(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    offset: u64,
+    nread_ptr: u32,
+) -> SysResult {
+    let d = desc(ctx, fd)?;
+    let f = file_of(&d, Errno::Spipe, Errno::IsDir)?;
+    d.require(rights::FD_READ | rights::FD_SEEK)?;
+    if !f.readable() {
+        return Err(Errno::Badf.into());
+    }
+    let iovs = mem.iovecs(iovs, iovs_len)?;
+    let n = read_file(ctx, mem, f, &iovs, offset)?;
+    mem.write_u32(nread_ptr, n as u32)?;
+    Ok(())
+}
+
+pub fn fd_pwrite(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    offset: u64,
+    nwritten_ptr: u32,
+) -> SysResult {
+    let d = desc(ctx, fd)?;
+    let f = file_of(&d, Errno::Spipe, Errno::IsDir)?;
+    d.require(rights::FD_WRITE | rights::FD_SEEK)?;
+    let iovs = mem.iovecs(iovs, iovs_len)?;
+    let data = gather(mem, &iovs)?;
+    let n = write_file(f, &data, Some(offset))?;
+    mem.write_u32(nwritten_ptr, n as u32)?;
+    Ok(())
+}
+
+pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, offset: i64, whence_raw: u32, newoffset_ptr: u32) -> SysResult {
+    let d = desc(ctx, fd)?;
+    let f = file_of(&d, Errno::Spipe, Errno::Badf)?;
+    if whence_raw == whence::CUR as u32 && offset == 0 {
+        d.require(rights::FD_TELL).or_else(|_| d.require(rights::FD_SEEK))?;
+    } else {
+        d.require(rights::FD_SEEK)?;
+    }
+    let mut cursor = f.cursor();
+    let base = match u8::try_from(whence_raw).map_err(|_| Errno::Inval)? {
+        whence::SET => 0i128,
+        whence::CUR => cursor.position as i128,
+        whence::END => f.vfs().lock().stat(f.ino())?.size as i128,
+        _ => return Err(Errno::Inval.into()),
+    };
+    let new = base + offset as i128;
+    if new < 0 || new > i64::MAX as i128 {
+        return Err(Errno::Inval.into());
+    }
+    cursor.position = new as u64;
+    drop(cursor);
+    mem.write_u64(newoffset_ptr, new as u64)?;
+    Ok(())
+}
+
+pub fn fd_tell(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, offset_ptr: u32) -> SysResult {
+    let d = desc(ctx, fd)?;
+    let f = file_of(&d, Errno::Spipe, Errno::Badf)?;
+    d.require(rights::FD_TELL)?;
+    let pos = f.cursor().position;
+    mem.write_u64(offset_ptr, pos)?;
+    Ok(())
+}
+
+pub fn fd_close(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> SysResult {
+    ctx.fds.remove(fd)?;
+    Ok(())
+}
+
+pub fn fd_renumber(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, from: u32, to: u32) -> SysResult {
+    ctx.fds.renumber(from, to)?;
+    Ok(())
+}
+
+/// The filetype a descriptor reports.
+fn filetype_of(ctx: &WasiCtx, d: &Descriptor) -> Filetype {
+    let _ = ctx;
+    match &d.target {
+        Target::File(f) => {
+            if f.vfs().lock().device(f.ino()).is_some() {
+                Filetype::CharacterDevice
+            } else {
+                Filetype::RegularFile
+            }
+        }
+        Target::Dir { .. } => Filetype::Directory,
+        Target::Input(s) if s.is_terminal() => Filetype::CharacterDevice,
+        Target::Output(s) if s.is_terminal() => Filetype::CharacterDevice,
+        Target::Input(_) | Target::Output(_) => Filetype::Unknown,
+    }
+}
+
+pub fn fd_fdstat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, stat_ptr: u32) -> SysResult {
+    let d = desc(ctx, fd)?;
+    let mut flags = d.flags;
+    if let Target::File(f) = &d.target {
+        if f.cursor().append {
+            flags |= fdflags::APPEND;
+        }
+    }
+    let stat = Fdstat {
+        filetype: filetype_of(ctx, &d),
+        flags,
+        rights_base: d.rights_base,
+        rights_inheriting: d.rights_inheriting,
+    };
+    stat.write(mem, stat_ptr)?;
+    Ok(())
+}
+
+pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, flags: u32) -> SysResult {
+    let flags = flags16(flags, fdflags::ALL)?;
+    let d = ctx.fds.get_mut(fd)?;
+    d.require(rights::FD_FDSTAT_SET_FLAGS)?;
+    if let Target::File(f) = &d.target {
+        f.cursor().append = flags & fdflags::APPEND != 0;
+    }
+    d.flags = flags & !fdflags::APPEND;
+    Ok(())
+}
+
+pub fn fd_fdstat_set_rights(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, base: u64, inheriting: u64) -> SysResult {
+    let d = ctx.fds.get_mut(fd)?;
+    // Rights can only be dropped, never gained.
+    if base & !d.rights_base != 0 || inheriting & !d.rights_inheriting != 0 {
+        return Err(Errno::NotCapable.into());
+    }
+    d.rights_base = base;
+    d.rights_inheriting = inheriting;
+    Ok(())
+}
+
+pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u32) -> SysResult {
+    let d = desc(ctx, fd)?;
+    d.require(rights::FD_FILESTAT_GET)?;
+    let stat = match &d.target {
+        Target::File(f) => Filestat::from(f.vfs().lock().stat(f.ino())?),
+        Target::Dir { dir, .. } => Filestat::from(dir.vfs().lock().stat(dir.ino())?),
+        Target::Input(_) | Target::Output(_) => Filestat {
+            dev: 0,
+            ino: 0,
+            filetype: filetype_of(ctx, &d),
+            nlink: 1,
+            size: 0,
+            atim: 0,
+            mtim: 0,
+            ctim: 0,
+        },
+    };
+    stat.write(mem, buf)?;
+    Ok(())
+}
+
+pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, size: u64) -> SysResult {
+    let d = desc(ctx, fd)?;
+    let f = file_of(&d, Errno::Inval, Errno::IsDir)?;
+    d.require(rights::FD_FILESTAT_SET_SIZE)?;
+    if !f.writable() {
+        return Err(Errno::Badf.into());
+    }
+    if size > i64::MAX as u64 {
+        return Err(Errno::Fbig.into());
+    }
+    f.vfs().lock().set_len(f.ino(), size)?;
+    Ok(())
+}
+
+/// Decode `fstflags` into the two times to set.
+pub(crate) fn times(atim: u64, mtim: u64, flags: u32) -> Result<(SetTime, SetTime), Errno> {
+    let flags = flags16(flags, fstflags::ATIM | fstflags::ATIM_NOW | fstflags::MTIM | fstflags::MTIM_NOW)?;
+    let pick = |set: u16, now: u16, t: u64| -> Result<SetTime, Errno> {
+        match (flags & set != 0, flags & now != 0) {
+            (true, true) => Err(Errno::Inval),
+            (true, false) => Ok(SetTime::At(t)),
+            (false, true) => Ok(SetTime::Now),
+            (false, false) => Ok(SetTime::Keep),
+        }
+    };
+    Ok((pick(fstflags::ATIM, fstflags::ATIM_NOW, atim)?, pick(fstflags::MTIM, fstflags::MTIM_NOW, mtim)?))
+}
+
+pub fn fd_filestat_set_times(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, atim: u64, mtim: u64, flags: u32) -> SysResult {
+    let (a, m) = times(atim, mtim, flags)?;
+    let d = desc(ctx, fd)?;
+    d.require(rights::FD_FILESTAT_SET_TIMES)?;
+    match &d.target {
+        Target::File(f) => f.vfs().lock().set_times(f.ino(), a, m)?,
+        Target::Dir { dir, .. } => dir.vfs().lock().set_times(dir.ino(), a, m)?,
+        Target::Input(_) | Target::Output(_) => {}
+    }
+    Ok(())
+}
+
+pub fn fd_advise(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, _offset: u64, _len: u64, advice: u32) -> SysResult {
+    if advice > 5 {
+        return Err(Errno::Inval.into());
+    }
+    let d = desc(ctx, fd)?;
+    file_of(&d, Errno::Spipe, Errno::Badf)?;
+    d.require(rights::FD_ADVISE)?;
+    Ok(())
+}
+
+pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset: u64, len: u64) -> SysResult {
+    let d = desc(ctx, fd)?;
+    let f = file_of(&d, Errno::Spipe, Errno::Badf)?;
+    d.require(rights::FD_ALLOCATE)?;
+    if !f.writable() {
+        return Err(Errno::Badf.into());
+    }
+    match offset.checked_add(len) {
+        Some(end) if end <= i64::MAX as u64 => {}
+        _ => return Err(Errno::Fbig.into()),
+    }
+    f.vfs().lock().allocate(f.ino(), offset, len)?;
+    Ok(())
+}
+
+/// `fd_sync` and `fd_datasync`: the VFS is always consistent, so these only
+/// check the descriptor.
+fn sync(ctx: &WasiCtx, fd: u32) -> SysResult {
+    match desc(ctx, fd)?.target {
+        Target::File(_) | Target::Dir { .. } => Ok(()),
+        Target::Input(_) | Target::Output(_) => Err(Errno::Inval.into()),
+    }
+}
+
+pub fn fd_sync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> SysResult {
+    sync(ctx, fd)
+}
+
+pub fn fd_datasync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> SysResult {
+    sync(ctx, fd)
+}
+
+pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u32) -> SysResult {
+    match &ctx.fds.get(fd)?.target {
+        Target::Dir { preopen: Some(name), .. } => {
+            let len = name.len() as u32;
+            let b = mem.slice_mut(buf, abi::PRESTAT_SIZE)?;
+            b.fill(0);
+            b[4..8].copy_from_slice(&len.to_le_bytes());
+            Ok(())
+        }
+        _ => Err(Errno::Badf.into()),
+    }
+}
+
+pub fn fd_prestat_dir_name(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> SysResult {
+    match &ctx.fds.get(fd)?.target {
+        Target::Dir { preopen: Some(name), .. } => {
+            if (path_len as usize) < name.len() {
+                return Err(Errno::NameTooLong.into());
+            }
+            mem.slice_mut(path, name.len() as u32)?.copy_from_slice(name.as_bytes());
+            Ok(())
+        }
+        _ => Err(Errno::Badf.into()),
+    }
+}
+
+pub fn fd_readdir(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused_ptr: u32) -> SysResult {
+    let d = desc(ctx, fd)?;
+    let dir = match &d.target {
+        Target::Dir { dir, .. } => dir,
+        _ => return Err(Errno::NotDir.into()),
+    };
+    d.require(rights::FD_READDIR)?;
+    let out = mem.slice_mut(buf, buf_len)?;
+    let mut used = 0usize;
+    let vfs = dir.vfs().lock();
+    for entry in vfs.read_dir(dir.ino(), cookie)? {
+        if used >= out.len() {
+            break;
+        }
+        let header = abi::dirent_header(entry.next_cookie, entry.ino, entry.name.len() as u32, entry.file_type.into());
+        // The last record may be cut short: a full buffer tells the guest
+        // to grow it and ask again from this entry's cookie.
+        for part in [&header[..], entry.name.as_bytes()] {
+            let n = part.len().min(out.len() - used);
+            out[used..used + n].copy_from_slice(&part[..n]);
+            used += n;
+        }
+    }
+    drop(vfs);
+    mem.write_u32(bufused_ptr, used as u32)?;
+    Ok(())
+}
