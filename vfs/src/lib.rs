@@ -13,13 +13,36 @@
 //! * No host filesystem access except the explicit `import_host_dir` /
 //!   `export_to_host` embedder calls (feature `std`).
 #![cfg_attr(not(feature = "std"), no_std)]
+#![warn(missing_docs)]
 
 extern crate alloc;
+
+mod check;
+mod clock;
+mod data;
+mod dir;
+mod embed;
+mod error;
+#[cfg(feature = "std")]
+mod host;
+mod inode;
+mod io;
+mod ns;
+mod path;
+#[cfg(test)]
+mod tests;
 
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use bytes::Bytes;
+
+pub use clock::ManualClock;
+#[cfg(feature = "std")]
+pub use clock::SystemClock;
+#[cfg(feature = "std")]
+pub use host::CopyStats;
+use path::Final;
 
 /// Inode number. Stable for the life of the inode and unique within a [`Vfs`]
 /// (never reused while the filesystem lives).
@@ -70,8 +93,11 @@ pub enum VfsError {
 /// What kind of object an inode is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FileType {
+    /// A regular file.
     Regular,
+    /// A directory.
     Directory,
+    /// A symbolic link.
     Symlink,
     /// A character device; see [`Device`].
     CharDevice,
@@ -93,15 +119,24 @@ pub enum Device {
 /// the filesystem's [`Clock`]; never zero.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Metadata {
+    /// Device number ([`DEVICE_ID`] for every inode).
     pub dev: u64,
+    /// Inode number.
     pub ino: Ino,
+    /// Kind of object.
     pub file_type: FileType,
+    /// Number of names (hard links); directories: 2 + subdirectories, 0 once
+    /// removed.
     pub nlink: u64,
     /// Bytes for files, target length for symlinks, an implementation-defined
-    /// value for directories (document it).
+    /// value for directories: 20 bytes per entry, `.` and `..` included, as
+    /// Linux tmpfs reports. 0 for devices.
     pub size: u64,
+    /// Last access (ns). Reads do not update it (`noatime`).
     pub atime: u64,
+    /// Last modification of the contents (ns).
     pub mtime: u64,
+    /// Last change of the inode: contents, links, mode or times (ns).
     pub ctime: u64,
     /// Permission bits (`0o7777` mask), as shown by `ls -l`.
     pub mode: u32,
@@ -140,8 +175,11 @@ pub enum SetTime {
 /// One directory entry as returned by [`Vfs::read_dir`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DirEntry {
+    /// Entry name (`.` and `..` included in [`Vfs::read_dir`]).
     pub name: String,
+    /// Inode the name refers to (for `..` of the root, the root).
     pub ino: Ino,
+    /// Kind of the object.
     pub file_type: FileType,
     /// Cookie that resumes the listing *after* this entry. `.` has next
     /// cookie 1, `..` has 2, the rest are > 2, increasing in listing order, and
@@ -161,7 +199,9 @@ pub struct Limits {
 /// Current consumption, for quotas and reporting.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Usage {
+    /// Sum of the logical sizes of all live regular files.
     pub bytes: u64,
+    /// Number of live inodes, the root included.
     pub inodes: u64,
 }
 
@@ -171,36 +211,77 @@ pub trait Clock: Send + Sync {
     fn now_ns(&self) -> u64;
 }
 
+/// The device number every [`Metadata`] of a [`Vfs`] reports ("wasi" in ASCII).
+pub const DEVICE_ID: u64 = 0x7761_7369;
+
+/// The root directory's inode number.
+pub const ROOT_INO: Ino = 1;
+
 /// The filesystem. `Clone` is the same as [`Vfs::fork`]: cheap, data shared
 /// copy-on-write.
-#[derive(Clone)]
 pub struct Vfs {
     clock: Arc<dyn Clock>,
-    // implementation fields go here
+    table: inode::Table,
+    limits: Limits,
 }
 
-#[allow(unused_variables)]
+impl Clone for Vfs {
+    fn clone(&self) -> Vfs {
+        self.fork()
+    }
+}
+
+impl core::fmt::Debug for Vfs {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Vfs")
+            .field("usage", &self.usage())
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "std")]
+impl Default for Vfs {
+    fn default() -> Vfs {
+        Vfs::new()
+    }
+}
+
 impl Vfs {
     /// A filesystem holding only an empty root directory (mode 0o755), with the
     /// system clock.
     #[cfg(feature = "std")]
     pub fn new() -> Vfs {
-        unimplemented!()
+        Vfs::with_clock(Arc::new(SystemClock))
     }
 
     /// A filesystem holding only an empty root directory, with the given clock.
     pub fn with_clock(clock: Arc<dyn Clock>) -> Vfs {
-        unimplemented!()
+        let mut table = inode::Table::new(ROOT_INO);
+        let now = clock.now_ns().max(1);
+        let root = inode::Inode::new(
+            inode::Kind::Dir(Arc::new(dir::Dir::new(ROOT_INO))),
+            0o755,
+            2,
+            now,
+        );
+        let ino = table.insert(root);
+        debug_assert_eq!(ino, Some(ROOT_INO));
+        Vfs {
+            clock,
+            table,
+            limits: Limits::default(),
+        }
     }
 
-    /// The root directory's inode.
+    /// The root directory's inode ([`ROOT_INO`]).
     pub fn root(&self) -> Ino {
-        unimplemented!()
+        ROOT_INO
     }
 
-    /// The single device number reported in every [`Metadata`].
+    /// The single device number reported in every [`Metadata`] ([`DEVICE_ID`]).
     pub fn device_id(&self) -> u64 {
-        unimplemented!()
+        DEVICE_ID
     }
 
     /// Current time from this filesystem's clock (ns since the epoch).
@@ -208,185 +289,387 @@ impl Vfs {
         self.clock.now_ns()
     }
 
+    /// The clock's time as stored in metadata: never zero.
+    fn stamp(&self) -> u64 {
+        self.clock.now_ns().max(1)
+    }
+
     /// Set quotas. Existing contents above a new limit stay; only growth is refused.
     pub fn set_limits(&mut self, limits: Limits) {
-        unimplemented!()
+        self.limits = limits;
     }
 
+    /// The quotas in force.
     pub fn limits(&self) -> Limits {
-        unimplemented!()
+        self.limits
     }
 
+    /// Bytes of regular-file contents (logical sizes, unlinked-but-open files
+    /// included) and live inodes (the root included).
     pub fn usage(&self) -> Usage {
-        unimplemented!()
+        Usage {
+            bytes: self.table.bytes(),
+            inodes: self.table.count(),
+        }
+    }
+
+    /// Refuses a new inode beyond the inode quota.
+    fn check_new_inode(&self) -> Result<()> {
+        match self.limits.max_inodes {
+            Some(max) if self.table.count() >= max => Err(VfsError::QuotaExceeded),
+            _ => Ok(()),
+        }
+    }
+
+    /// Refuses a file growing from `old` to `new` bytes beyond the byte quota.
+    fn check_growth(&self, old: u64, new: u64) -> Result<()> {
+        if new <= old {
+            return Ok(());
+        }
+        match self.limits.max_bytes {
+            Some(max) => {
+                let total = self
+                    .table
+                    .bytes()
+                    .checked_add(new - old)
+                    .ok_or(VfsError::NoSpace)?;
+                if total > max {
+                    Err(VfsError::NoSpace)
+                } else {
+                    Ok(())
+                }
+            }
+            None => Ok(()),
+        }
     }
 
     // ----- path operations: `base` is a directory inode, `path` is relative
     // (a leading '/' is NotCapable), never escaping `base`.
 
     /// Resolve `path` from `base`. `.`/`..`, repeated slashes, symlinks (up to
-    /// 40 expansions -> SymlinkLoop). A trailing slash requires a directory.
-    /// `follow_final = false` returns a final symlink itself. Empty path -> NotFound.
+    /// 40 expansions -> SymlinkLoop). A trailing slash requires a directory
+    /// (and follows a final symlink even when `follow_final` is false, as on
+    /// Linux). `follow_final = false` returns a final symlink itself. Empty
+    /// path -> NotFound. `base` not a directory -> NotADirectory; a stale
+    /// `base` -> BadHandle.
     pub fn resolve(&self, base: Ino, path: &str, follow_final: bool) -> Result<Ino> {
-        unimplemented!()
+        let fin = if follow_final {
+            Final::Follow
+        } else {
+            Final::NoFollow
+        };
+        let found = path::walk(&self.table, base, path, fin, false)?;
+        found.ino.ok_or(VfsError::NotFound)
     }
 
     /// Open (and maybe create/truncate) `path`; returns the inode. Opening a
     /// directory with `truncate` -> IsADirectory.
+    ///
+    /// As on Linux: `create` with a trailing slash, or naming an existing
+    /// directory, -> IsADirectory; `create` + `directory` -> InvalidArgument;
+    /// `create` without `exclusive` through a dangling symlink (with
+    /// `follow`) creates the symlink's target; `truncate` on a device is
+    /// ignored. The caller [`Vfs::retain`]s the inode if it keeps a handle.
     pub fn open(&mut self, base: Ino, path: &str, opts: &OpenOptions) -> Result<Ino> {
-        unimplemented!()
+        ns::open(self, base, path, opts)
     }
 
     /// mkdir(2). `mode` 0 means 0o755.
     pub fn mkdir(&mut self, base: Ino, path: &str, mode: u32) -> Result<Ino> {
-        unimplemented!()
+        ns::mkdir(self, base, path, mode)
     }
 
     /// rmdir(2): DirectoryNotEmpty, NotADirectory, InvalidArgument for a final `.`.
+    /// A final `..` -> DirectoryNotEmpty, the root -> Busy (as Linux).
     pub fn rmdir(&mut self, base: Ino, path: &str) -> Result<()> {
-        unimplemented!()
+        ns::rmdir(self, base, path)
     }
 
     /// unlink(2): IsADirectory for directories; a symlink removes the link.
-    /// The inode lives on while [`Vfs::retain`]ed.
+    /// The inode lives on while [`Vfs::retain`]ed. A trailing slash ->
+    /// NotADirectory (IsADirectory for a directory).
     pub fn unlink(&mut self, base: Ino, path: &str) -> Result<()> {
-        unimplemented!()
+        ns::unlink(self, base, path)
     }
 
     /// rename(2) with the full POSIX rules (replace file; dir over empty dir;
     /// DirectoryNotEmpty; NotADirectory dir->file; IsADirectory file->dir;
     /// InvalidArgument into own subtree; same inode is a no-op).
-    pub fn rename(&mut self, old_base: Ino, old_path: &str, new_base: Ino, new_path: &str) -> Result<()> {
-        unimplemented!()
+    /// A final `.` or `..` on either side -> Busy; a target that is an
+    /// ancestor of the source -> DirectoryNotEmpty (as Linux).
+    pub fn rename(
+        &mut self,
+        old_base: Ino,
+        old_path: &str,
+        new_base: Ino,
+        new_path: &str,
+    ) -> Result<()> {
+        ns::rename(self, old_base, old_path, new_base, new_path)
     }
 
-    /// symlink(2): create `path` containing `target` verbatim.
+    /// symlink(2): create `path` containing `target` verbatim. An empty
+    /// target -> NotFound (as Linux); an absolute one is stored but resolves
+    /// to NotCapable.
     pub fn symlink(&mut self, target: &str, base: Ino, path: &str) -> Result<Ino> {
-        unimplemented!()
+        ns::symlink(self, target, base, path)
     }
 
     /// readlink(2) of the final component (never followed). InvalidArgument
     /// if not a symlink.
     pub fn readlink(&self, base: Ino, path: &str) -> Result<String> {
-        unimplemented!()
+        ns::readlink(self, base, path)
     }
 
     /// link(2): new name for an existing non-directory (NotPermitted for
     /// directories). `follow` applies to a final symlink in `old_path`.
-    pub fn link(&mut self, old_base: Ino, old_path: &str, follow: bool, new_base: Ino, new_path: &str) -> Result<()> {
-        unimplemented!()
+    pub fn link(
+        &mut self,
+        old_base: Ino,
+        old_path: &str,
+        follow: bool,
+        new_base: Ino,
+        new_path: &str,
+    ) -> Result<()> {
+        ns::link(self, old_base, old_path, follow, new_base, new_path)
     }
 
-    /// Create a character device node (for `/dev/null` and friends).
+    /// Create a character device node (for `/dev/null` and friends), mode 0o666.
     pub fn mknod(&mut self, base: Ino, path: &str, device: Device) -> Result<Ino> {
-        unimplemented!()
+        ns::mknod(self, base, path, device)
     }
 
     /// The device behind a CharDevice inode.
     pub fn device(&self, ino: Ino) -> Option<Device> {
-        unimplemented!()
+        match self.table.get(ino).ok()?.kind {
+            inode::Kind::Device(device) => Some(device),
+            _ => None,
+        }
     }
 
     // ----- inode operations
 
+    /// fstat. Directories report 20 bytes per entry, `.` and `..` included
+    /// (as Linux tmpfs); devices report size 0.
     pub fn stat(&self, ino: Ino) -> Result<Metadata> {
-        unimplemented!()
+        Ok(self.table.get(ino)?.metadata(DEVICE_ID, ino))
     }
 
     /// Resolve then stat.
     pub fn stat_path(&self, base: Ino, path: &str, follow: bool) -> Result<Metadata> {
-        unimplemented!()
+        let ino = self.resolve(base, path, follow)?;
+        self.stat(ino)
     }
 
     /// utimensat(2)-style; also sets ctime to now.
     pub fn set_times(&mut self, ino: Ino, atime: SetTime, mtime: SetTime) -> Result<()> {
-        unimplemented!()
+        io::set_times(self, ino, atime, mtime)
     }
 
-    /// chmod(2): permission bits only.
+    /// chmod(2): permission bits only (`mode & 0o7777`); sets ctime.
     pub fn set_mode(&mut self, ino: Ino, mode: u32) -> Result<()> {
-        unimplemented!()
+        io::set_mode(self, ino, mode)
     }
 
     /// pread: bytes read (0 at or past EOF). IsADirectory for directories.
     /// Does not update atime (the VFS behaves as mounted `noatime`).
+    ///
+    /// Devices: [`Device::Null`] reads 0 bytes, [`Device::Zero`] fills `buf`
+    /// with zeros; [`Device::Random`] -> BadHandle (the VFS has no entropy:
+    /// the syscall layer serves it). A symlink -> BadHandle. An offset above
+    /// `i64::MAX` -> InvalidArgument (a negative offset on Linux).
     pub fn read_at(&self, ino: Ino, offset: u64, buf: &mut [u8]) -> Result<usize> {
-        unimplemented!()
+        io::read_at(self, ino, offset, buf)
     }
 
     /// pwrite: writes all of `data` at `offset`, extending with zeros if the
     /// offset is past the end. Updates mtime/ctime. All or nothing under quota.
+    /// An empty `data` changes nothing. `offset > i64::MAX` ->
+    /// InvalidArgument; `offset + data.len() > i64::MAX` -> FileTooLarge.
+    /// Devices discard the data and report it written.
     pub fn write_at(&mut self, ino: Ino, offset: u64, data: &[u8]) -> Result<usize> {
-        unimplemented!()
+        io::write_at(self, ino, offset, data)
     }
 
     /// O_APPEND write: appends all of `data`; returns the offset it was written at.
     pub fn append(&mut self, ino: Ino, data: &[u8]) -> Result<u64> {
-        unimplemented!()
+        io::append(self, ino, data)
     }
 
-    /// truncate(2)/ftruncate: shrink, or extend with zeros.
+    /// truncate(2)/ftruncate: shrink, or extend with zeros (a hole: no memory
+    /// is used for it). `len > i64::MAX` -> InvalidArgument; a device ->
+    /// InvalidArgument; a directory -> IsADirectory.
     pub fn set_len(&mut self, ino: Ino, len: u64) -> Result<()> {
-        unimplemented!()
+        io::set_len(self, ino, len)
     }
 
-    /// posix_fallocate: size becomes at least `offset + len`.
+    /// posix_fallocate: size becomes at least `offset + len`. `len == 0` ->
+    /// InvalidArgument; past `i64::MAX` -> FileTooLarge.
     pub fn allocate(&mut self, ino: Ino, offset: u64, len: u64) -> Result<()> {
-        unimplemented!()
+        io::allocate(self, ino, offset, len)
     }
 
-    /// The whole contents of a regular file, shared (no copy of the data).
+    /// The whole contents of a regular file, shared (no copy of the data)
+    /// when the file is still the buffer it was written from or fits one
+    /// chunk; otherwise the chunks are concatenated into a new buffer.
+    /// IsADirectory for directories, BadHandle for other non-files.
     pub fn contents(&self, ino: Ino) -> Result<Bytes> {
-        unimplemented!()
+        io::contents(self, ino)
     }
 
     /// Directory listing starting at `cookie` (0 = from the start): `.` then
-    /// `..` (the root's `..` is itself) then entries in a deterministic order.
+    /// `..` (the root's `..` is itself) then entries in a deterministic order
+    /// (creation order). NotADirectory for non-directories; NotFound for a
+    /// directory that was removed.
     pub fn read_dir(&self, dir: Ino, cookie: u64) -> Result<Vec<DirEntry>> {
-        unimplemented!()
+        Ok(self.read_dir_iter(dir, cookie)?.collect())
+    }
+
+    /// Like [`Vfs::read_dir`] but lazy: entries are produced as the iterator
+    /// is advanced, so a caller filling a small buffer pays only for what it
+    /// takes.
+    pub fn read_dir_iter(&self, dir: Ino, cookie: u64) -> Result<ReadDir<'_>> {
+        ReadDir::new(self, dir, cookie)
     }
 
     /// Mark an inode as held open. An unlinked inode (nlink 0) stays alive,
-    /// readable and writable while retained.
+    /// readable and writable while retained. A stale `ino` is ignored.
     pub fn retain(&mut self, ino: Ino) {
-        unimplemented!()
+        if let Ok(inode) = self.table.get_mut(ino) {
+            inode.handles = inode.handles.saturating_add(1);
+        }
     }
 
     /// Drop one hold; frees the inode if it was the last and nlink is 0.
+    /// Releasing an inode that is not held is ignored.
     pub fn release(&mut self, ino: Ino) {
-        unimplemented!()
+        if let Ok(inode) = self.table.get_mut(ino) {
+            inode.handles = inode.handles.saturating_sub(1);
+            self.table.collect(ino);
+        }
     }
 
     /// A copy-on-write copy of the whole filesystem: O(number of inodes) in
-    /// time, no file data copied. Open-handle counts are not carried over.
+    /// time, no file data copied. Open-handle counts are not carried over
+    /// (so files that were only alive through handles are not in the copy).
     pub fn fork(&self) -> Vfs {
-        unimplemented!()
+        let mut table = self.table.clone();
+        table.drop_handles();
+        Vfs {
+            clock: self.clock.clone(),
+            table,
+            limits: self.limits,
+        }
+    }
+
+    /// Same as [`Vfs::fork`]: a point-in-time copy to keep (and later go back
+    /// to with `*vfs = snapshot`), sharing all file data.
+    pub fn snapshot(&self) -> Vfs {
+        self.fork()
+    }
+
+    /// Checks the filesystem's internal consistency (link counts, parent
+    /// pointers, usage counters, freed inodes), like `fsck`. For tests and
+    /// debugging; an error describes the first problem found.
+    pub fn check_consistency(&self) -> core::result::Result<(), String> {
+        check::check(self)
+    }
+
+    /// Replaces the clock (e.g. after [`Vfs::fork`], to give the copy its own).
+    pub fn set_clock(&mut self, clock: Arc<dyn Clock>) {
+        self.clock = clock;
     }
 
     // ----- embedder API: absolute paths from the root ("/a/b"), symlinks followed.
+    // Paths are resolved as if the root were `/` of a chroot: `..` of the root
+    // is the root and absolute symlink targets start at the root.
 
     /// Create or replace a regular file with `data` (shared, not copied).
-    /// The parent directory must exist.
+    /// The parent directory must exist. A final symlink is followed.
     pub fn write_file(&mut self, path: &str, data: impl Into<Bytes>) -> Result<()> {
-        unimplemented!()
+        embed::write_file(self, path, data.into())
     }
 
+    /// The contents of the regular file at `path` (see [`Vfs::contents`]).
     pub fn read_file(&self, path: &str) -> Result<Bytes> {
-        unimplemented!()
+        embed::read_file(self, path)
     }
 
     /// Entries of a directory, without `.` and `..`.
     pub fn list_dir(&self, path: &str) -> Result<Vec<DirEntry>> {
-        unimplemented!()
+        embed::list_dir(self, path)
     }
 
-    /// mkdir -p.
+    /// mkdir -p. An existing directory (or symlink to one) is fine; an
+    /// existing non-directory -> AlreadyExists.
     pub fn create_dir_all(&mut self, path: &str) -> Result<()> {
-        unimplemented!()
+        embed::create_dir_all(self, path)
     }
 
-    /// rm -r (does not follow symlinks).
+    /// rm -r (does not follow symlinks). Removing `/` -> Busy.
     pub fn remove_all(&mut self, path: &str) -> Result<()> {
-        unimplemented!()
+        embed::remove_all(self, path)
+    }
+
+    /// Resolve an embedder path (absolute from the root, symlinks followed).
+    pub fn lookup(&self, path: &str) -> Result<Ino> {
+        embed::lookup(self, path, true)
+    }
+
+    /// Metadata of an embedder path; `follow` applies to a final symlink.
+    pub fn metadata(&self, path: &str, follow: bool) -> Result<Metadata> {
+        self.stat(embed::lookup(self, path, follow)?)
+    }
+}
+
+/// Iterator over a directory listing, from [`Vfs::read_dir_iter`].
+pub struct ReadDir<'a> {
+    vfs: &'a Vfs,
+    dir: Ino,
+    parent: Ino,
+    /// Cookie of the last entry produced (resume point).
+    cookie: u64,
+}
+
+impl<'a> ReadDir<'a> {
+    fn new(vfs: &'a Vfs, dir: Ino, cookie: u64) -> Result<ReadDir<'a>> {
+        let inode = vfs.table.get(dir)?;
+        let table = inode.dir().ok_or(VfsError::NotADirectory)?;
+        if inode.nlink == 0 {
+            return Err(VfsError::NotFound);
+        }
+        Ok(ReadDir {
+            vfs,
+            dir,
+            parent: table.parent,
+            cookie,
+        })
+    }
+}
+
+impl Iterator for ReadDir<'_> {
+    type Item = DirEntry;
+
+    fn next(&mut self) -> Option<DirEntry> {
+        let (name, ino, next_cookie) = match self.cookie {
+            0 => (".", self.dir, 1),
+            1 => ("..", self.parent, 2),
+            cookie => {
+                let dir = self.vfs.table.dir(self.dir).ok()?;
+                let (next_cookie, name, ino) = dir.entries_after(cookie).next()?;
+                (name, ino, next_cookie)
+            }
+        };
+        let file_type = self
+            .vfs
+            .table
+            .get(ino)
+            .map_or(FileType::Regular, |i| i.file_type());
+        self.cookie = next_cookie;
+        Some(DirEntry {
+            name: String::from(name),
+            ino,
+            file_type,
+            next_cookie,
+        })
     }
 }

@@ -1,0 +1,146 @@
+//! Inode operations: file contents (read, write, append, resize) and
+//! metadata changes (times, mode). Sizes and offsets are checked with
+//! overflow-safe arithmetic, and quotas before anything changes.
+
+use bytes::Bytes;
+
+use crate::data::MAX_FILE_SIZE;
+use crate::inode::Kind;
+use crate::{Device, Ino, Result, SetTime, Vfs, VfsError};
+
+/// A Linux `loff_t` is signed: larger offsets are negative there (EINVAL).
+fn check_offset(offset: u64) -> Result<()> {
+    if offset > MAX_FILE_SIZE {
+        Err(VfsError::InvalidArgument)
+    } else {
+        Ok(())
+    }
+}
+
+/// `offset + len`, or FileTooLarge past the maximum file size.
+fn end_of(offset: u64, len: u64) -> Result<u64> {
+    match offset.checked_add(len) {
+        Some(end) if end <= MAX_FILE_SIZE => Ok(end),
+        _ => Err(VfsError::FileTooLarge),
+    }
+}
+
+pub(crate) fn read_at(vfs: &Vfs, ino: Ino, offset: u64, buf: &mut [u8]) -> Result<usize> {
+    check_offset(offset)?;
+    match &vfs.table.get(ino)?.kind {
+        Kind::File(data) => Ok(data.read_at(offset, buf)),
+        Kind::Dir(_) => Err(VfsError::IsADirectory),
+        Kind::Symlink(_) => Err(VfsError::BadHandle),
+        Kind::Device(Device::Null) => Ok(0),
+        Kind::Device(Device::Zero) => {
+            buf.fill(0);
+            Ok(buf.len())
+        }
+        Kind::Device(Device::Random) => Err(VfsError::BadHandle),
+    }
+}
+
+pub(crate) fn write_at(vfs: &mut Vfs, ino: Ino, offset: u64, data: &[u8]) -> Result<usize> {
+    check_offset(offset)?;
+    let inode = vfs.table.get(ino)?;
+    let old = match &inode.kind {
+        Kind::File(file) => file.len(),
+        Kind::Dir(_) => return Err(VfsError::IsADirectory),
+        Kind::Symlink(_) => return Err(VfsError::BadHandle),
+        Kind::Device(_) => return Ok(data.len()),
+    };
+    if data.is_empty() {
+        return Ok(0);
+    }
+    let end = end_of(offset, data.len() as u64)?;
+    let new = old.max(end);
+    vfs.check_growth(old, new)?;
+    let now = vfs.stamp();
+    let inode = vfs.table.get_mut(ino)?;
+    if let Kind::File(file) = &mut inode.kind {
+        file.write_at(offset, data);
+    }
+    inode.touch_modified(now);
+    vfs.table.account(old, new);
+    Ok(data.len())
+}
+
+pub(crate) fn append(vfs: &mut Vfs, ino: Ino, data: &[u8]) -> Result<u64> {
+    let at = match &vfs.table.get(ino)?.kind {
+        Kind::File(file) => file.len(),
+        Kind::Dir(_) => return Err(VfsError::IsADirectory),
+        Kind::Symlink(_) => return Err(VfsError::BadHandle),
+        Kind::Device(_) => return Ok(0),
+    };
+    write_at(vfs, ino, at, data)?;
+    Ok(at)
+}
+
+pub(crate) fn set_len(vfs: &mut Vfs, ino: Ino, len: u64) -> Result<()> {
+    if len > MAX_FILE_SIZE {
+        return Err(VfsError::InvalidArgument);
+    }
+    let old = match &vfs.table.get(ino)?.kind {
+        Kind::File(file) => file.len(),
+        Kind::Dir(_) => return Err(VfsError::IsADirectory),
+        Kind::Symlink(_) => return Err(VfsError::BadHandle),
+        Kind::Device(_) => return Err(VfsError::InvalidArgument),
+    };
+    vfs.check_growth(old, len)?;
+    let now = vfs.stamp();
+    let inode = vfs.table.get_mut(ino)?;
+    if let Kind::File(file) = &mut inode.kind {
+        file.set_len(len);
+    }
+    inode.touch_modified(now);
+    vfs.table.account(old, len);
+    Ok(())
+}
+
+pub(crate) fn allocate(vfs: &mut Vfs, ino: Ino, offset: u64, len: u64) -> Result<()> {
+    check_offset(offset)?;
+    if len == 0 || len > MAX_FILE_SIZE {
+        return Err(VfsError::InvalidArgument);
+    }
+    let end = end_of(offset, len)?;
+    let old = match &vfs.table.get(ino)?.kind {
+        Kind::File(file) => file.len(),
+        Kind::Dir(_) => return Err(VfsError::IsADirectory),
+        Kind::Symlink(_) => return Err(VfsError::BadHandle),
+        Kind::Device(_) => return Err(VfsError::InvalidArgument),
+    };
+    if end <= old {
+        return Ok(());
+    }
+    set_len(vfs, ino, end)
+}
+
+pub(crate) fn contents(vfs: &Vfs, ino: Ino) -> Result<Bytes> {
+    match &vfs.table.get(ino)?.kind {
+        Kind::File(file) => file.contents(),
+        Kind::Dir(_) => Err(VfsError::IsADirectory),
+        _ => Err(VfsError::BadHandle),
+    }
+}
+
+pub(crate) fn set_times(vfs: &mut Vfs, ino: Ino, atime: SetTime, mtime: SetTime) -> Result<()> {
+    let now = vfs.stamp();
+    let inode = vfs.table.get_mut(ino)?;
+    let pick = |t: SetTime, old: u64| match t {
+        SetTime::Keep => old,
+        SetTime::Now => now,
+        SetTime::At(ns) => ns,
+    };
+    inode.atime = pick(atime, inode.atime);
+    inode.mtime = pick(mtime, inode.mtime);
+    inode.ctime = now;
+    Ok(())
+}
+
+pub(crate) fn set_mode(vfs: &mut Vfs, ino: Ino, mode: u32) -> Result<()> {
+    let now = vfs.stamp();
+    let inode = vfs.table.get_mut(ino)?;
+    inode.mode = mode & 0o7777;
+    inode.ctime = now;
+    Ok(())
+}
