@@ -24,10 +24,10 @@ pub(crate) fn check(vfs: &Vfs) -> Result<(), String> {
     // Names pointing at each inode, and subdirectories of each directory.
     let mut names: HashMap<Ino, u64> = HashMap::new();
     let mut subdirs: HashMap<Ino, u64> = HashMap::new();
-    let mut bytes = 0u64;
+    let mut bytes = 0u128;
     for (ino, inode) in table.iter() {
         if let Kind::File(data) = &inode.kind {
-            bytes += data.len();
+            bytes += u128::from(data.len());
         }
         if inode.nlink == 0 && inode.handles == 0 {
             return Err(format!(

@@ -132,7 +132,9 @@ impl Inode {
 pub(crate) struct Table {
     map: HashMap<Ino, Inode>,
     next: Ino,
-    bytes: u64,
+    /// Sum of logical file sizes. Several sparse files of up to `i64::MAX`
+    /// bytes each can exceed `u64`, so the sum is kept exactly in `u128`.
+    bytes: u128,
 }
 
 impl Table {
@@ -169,7 +171,7 @@ impl Table {
     }
 
     /// Sum of the logical sizes of live regular files.
-    pub(crate) fn bytes(&self) -> u64 {
+    pub(crate) fn bytes(&self) -> u128 {
         self.bytes
     }
 
@@ -178,14 +180,14 @@ impl Table {
     pub(crate) fn insert(&mut self, inode: Inode) -> Option<Ino> {
         let ino = self.next;
         self.next = ino.checked_add(1)?;
-        self.bytes = self.bytes.saturating_add(inode.quota_bytes());
+        self.bytes += u128::from(inode.quota_bytes());
         self.map.insert(ino, inode);
         Some(ino)
     }
 
     /// Changes the byte counter after a file of size `old` became size `new`.
     pub(crate) fn account(&mut self, old: u64, new: u64) {
-        self.bytes = self.bytes.saturating_sub(old).saturating_add(new);
+        self.bytes = self.bytes.saturating_sub(u128::from(old)) + u128::from(new);
     }
 
     /// Frees `ino` if it has no names and no handles.
@@ -196,7 +198,7 @@ impl Table {
         };
         if unused {
             if let Some(inode) = self.map.remove(&ino) {
-                self.bytes = self.bytes.saturating_sub(inode.quota_bytes());
+                self.bytes = self.bytes.saturating_sub(u128::from(inode.quota_bytes()));
             }
         }
     }
@@ -204,11 +206,11 @@ impl Table {
     /// Forgets every open handle and frees the inodes only handles kept alive
     /// (what a fork sees).
     pub(crate) fn drop_handles(&mut self) {
-        let mut freed = 0u64;
+        let mut freed = 0u128;
         self.map.retain(|_, inode| {
             inode.handles = 0;
             if inode.nlink == 0 {
-                freed = freed.saturating_add(inode.quota_bytes());
+                freed += u128::from(inode.quota_bytes());
                 false
             } else {
                 true

@@ -25,9 +25,18 @@ fn end_of(offset: u64, len: u64) -> Result<u64> {
     }
 }
 
-pub(crate) fn read_at(vfs: &Vfs, ino: Ino, offset: u64, buf: &mut [u8]) -> Result<usize> {
+/// Linux `rw_verify_area`: a negative offset, or an end past the largest
+/// `loff_t`, is EINVAL, whatever the file is.
+fn check_range(offset: u64, len: usize) -> Result<()> {
     check_offset(offset)?;
-    match &vfs.table.get(ino)?.kind {
+    end_of(offset, len as u64).map_err(|_| VfsError::InvalidArgument)?;
+    Ok(())
+}
+
+pub(crate) fn read_at(vfs: &Vfs, ino: Ino, offset: u64, buf: &mut [u8]) -> Result<usize> {
+    let inode = vfs.table.get(ino)?;
+    check_range(offset, buf.len())?;
+    match &inode.kind {
         Kind::File(data) => Ok(data.read_at(offset, buf)),
         Kind::Dir(_) => Err(VfsError::IsADirectory),
         Kind::Symlink(_) => Err(VfsError::BadHandle),
@@ -41,8 +50,8 @@ pub(crate) fn read_at(vfs: &Vfs, ino: Ino, offset: u64, buf: &mut [u8]) -> Resul
 }
 
 pub(crate) fn write_at(vfs: &mut Vfs, ino: Ino, offset: u64, data: &[u8]) -> Result<usize> {
-    check_offset(offset)?;
     let inode = vfs.table.get(ino)?;
+    check_range(offset, data.len())?;
     let old = match &inode.kind {
         Kind::File(file) => file.len(),
         Kind::Dir(_) => return Err(VfsError::IsADirectory),
@@ -52,7 +61,7 @@ pub(crate) fn write_at(vfs: &mut Vfs, ino: Ino, offset: u64, data: &[u8]) -> Res
     if data.is_empty() {
         return Ok(0);
     }
-    let end = end_of(offset, data.len() as u64)?;
+    let end = offset + data.len() as u64; // checked by check_range
     let new = old.max(end);
     vfs.check_growth(old, new)?;
     let now = vfs.stamp();
@@ -72,6 +81,8 @@ pub(crate) fn append(vfs: &mut Vfs, ino: Ino, data: &[u8]) -> Result<u64> {
         Kind::Symlink(_) => return Err(VfsError::BadHandle),
         Kind::Device(_) => return Ok(0),
     };
+    // As an O_APPEND write(2): an end past the maximum size is EFBIG.
+    end_of(at, data.len() as u64)?;
     write_at(vfs, ino, at, data)?;
     Ok(at)
 }

@@ -305,10 +305,11 @@ impl Vfs {
     }
 
     /// Bytes of regular-file contents (logical sizes, unlinked-but-open files
-    /// included) and live inodes (the root included).
+    /// included; `u64::MAX` if the sum of several huge sparse files is
+    /// larger) and live inodes (the root included).
     pub fn usage(&self) -> Usage {
         Usage {
-            bytes: self.table.bytes(),
+            bytes: u64::try_from(self.table.bytes()).unwrap_or(u64::MAX),
             inodes: self.table.count(),
         }
     }
@@ -328,12 +329,8 @@ impl Vfs {
         }
         match self.limits.max_bytes {
             Some(max) => {
-                let total = self
-                    .table
-                    .bytes()
-                    .checked_add(new - old)
-                    .ok_or(VfsError::NoSpace)?;
-                if total > max {
+                let total = self.table.bytes() + u128::from(new - old);
+                if total > u128::from(max) {
                     Err(VfsError::NoSpace)
                 } else {
                     Ok(())
@@ -475,22 +472,26 @@ impl Vfs {
     ///
     /// Devices: [`Device::Null`] reads 0 bytes, [`Device::Zero`] fills `buf`
     /// with zeros; [`Device::Random`] -> BadHandle (the VFS has no entropy:
-    /// the syscall layer serves it). A symlink -> BadHandle. An offset above
-    /// `i64::MAX` -> InvalidArgument (a negative offset on Linux).
+    /// the syscall layer serves it). A symlink -> BadHandle. An offset, or
+    /// `offset + buf.len()`, above `i64::MAX` -> InvalidArgument (as Linux,
+    /// whose offsets are signed), checked before the type of the inode.
     pub fn read_at(&self, ino: Ino, offset: u64, buf: &mut [u8]) -> Result<usize> {
         io::read_at(self, ino, offset, buf)
     }
 
     /// pwrite: writes all of `data` at `offset`, extending with zeros if the
     /// offset is past the end. Updates mtime/ctime. All or nothing under quota.
-    /// An empty `data` changes nothing. `offset > i64::MAX` ->
-    /// InvalidArgument; `offset + data.len() > i64::MAX` -> FileTooLarge.
+    /// An empty `data` changes nothing. `offset > i64::MAX` or
+    /// `offset + data.len() > i64::MAX` -> InvalidArgument (as Linux pwrite,
+    /// whose offsets are signed).
     /// Devices discard the data and report it written.
     pub fn write_at(&mut self, ino: Ino, offset: u64, data: &[u8]) -> Result<usize> {
         io::write_at(self, ino, offset, data)
     }
 
     /// O_APPEND write: appends all of `data`; returns the offset it was written at.
+    /// An end past `i64::MAX` -> FileTooLarge (all or nothing, where Linux
+    /// would write the part below the limit).
     pub fn append(&mut self, ino: Ino, data: &[u8]) -> Result<u64> {
         io::append(self, ino, data)
     }

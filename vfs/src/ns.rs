@@ -63,7 +63,7 @@ pub(crate) fn create_node(
 /// `slash_ok` (mkdir).
 fn new_name<'a>(found: &'a Found<'_>, slash_ok: bool) -> Result<&'a str> {
     let name = found.name().ok_or(VfsError::AlreadyExists)?;
-    if found.ino.is_some() {
+    if found.lookup()?.is_some() {
         return Err(VfsError::AlreadyExists);
     }
     if found.slash && !slash_ok {
@@ -87,7 +87,14 @@ pub(crate) fn open(vfs: &mut Vfs, base: Ino, path: &str, opts: &OpenOptions) -> 
         // Linux >= 6.4: O_CREAT | O_DIRECTORY is EINVAL.
         return Err(VfsError::InvalidArgument);
     }
-    let found = path::walk(&vfs.table, base, path, Final::Parent, false)?;
+    // O_EXCL never follows; otherwise a final symlink is followed (unless
+    // nofollow) and a dangling one names the file to create.
+    let fin = if opts.exclusive || !opts.follow {
+        Final::Parent
+    } else {
+        Final::Create
+    };
+    let found = path::walk(&vfs.table, base, path, fin, false)?;
     if found.name().is_none() {
         // ".", ".." or the root: an existing directory.
         return Err(if opts.exclusive {
@@ -99,28 +106,8 @@ pub(crate) fn open(vfs: &mut Vfs, base: Ino, path: &str, opts: &OpenOptions) -> 
     if found.slash {
         return Err(VfsError::IsADirectory);
     }
-    match found.ino {
+    match found.lookup()? {
         Some(_) if opts.exclusive => Err(VfsError::AlreadyExists),
-        Some(ino)
-            if opts.follow
-                && vfs
-                    .table
-                    .get(ino)
-                    .is_ok_and(|i| matches!(i.kind, Kind::Symlink(_))) =>
-        {
-            // Follow the final symlink; a dangling one names the file to create.
-            let target = path::walk(&vfs.table, base, path, Final::Follow, false)?;
-            match target.ino {
-                Some(ino) => open_existing(vfs, ino, opts),
-                None => {
-                    if target.slash {
-                        return Err(VfsError::IsADirectory);
-                    }
-                    let name = target.name().ok_or(VfsError::NotFound)?;
-                    create_file(vfs, target.dir, name, opts.mode)
-                }
-            }
-        }
         Some(ino) => open_existing(vfs, ino, opts),
         None => {
             let name = found.name().ok_or(VfsError::NotFound)?;
@@ -244,7 +231,7 @@ pub(crate) fn link(
 pub(crate) fn unlink(vfs: &mut Vfs, base: Ino, path: &str) -> Result<()> {
     let found = path::walk(&vfs.table, base, path, Final::Parent, false)?;
     let name = found.name().ok_or(VfsError::IsADirectory)?;
-    let ino = found.ino.ok_or(VfsError::NotFound)?;
+    let ino = found.lookup()?.ok_or(VfsError::NotFound)?;
     let is_dir = vfs.table.get(ino)?.is_dir();
     if is_dir {
         return Err(VfsError::IsADirectory);
@@ -264,7 +251,7 @@ pub(crate) fn rmdir(vfs: &mut Vfs, base: Ino, path: &str) -> Result<()> {
         Last::DotDot => return Err(VfsError::DirectoryNotEmpty),
         Last::Root => return Err(VfsError::Busy),
     };
-    let ino = found.ino.ok_or(VfsError::NotFound)?;
+    let ino = found.lookup()?.ok_or(VfsError::NotFound)?;
     let entries = vfs.table.get(ino)?.dir().ok_or(VfsError::NotADirectory)?;
     if !entries.is_empty() {
         return Err(VfsError::DirectoryNotEmpty);
@@ -334,7 +321,8 @@ pub(crate) fn rename(
     let (Some(old_name), Some(new_name)) = (old.name(), new.name()) else {
         return Err(VfsError::Busy);
     };
-    let src = old.ino.ok_or(VfsError::NotFound)?;
+    let src = old.lookup()?.ok_or(VfsError::NotFound)?;
+    let dst = new.lookup()?;
     let src_is_dir = vfs.table.get(src)?.is_dir();
     if !src_is_dir && (old.slash || new.slash) {
         return Err(VfsError::NotADirectory);
@@ -344,7 +332,7 @@ pub(crate) fn rename(
         return Err(VfsError::InvalidArgument);
     }
     // ...and the target may not contain the source.
-    if let Some(dst) = new.ino {
+    if let Some(dst) = dst {
         if old.dir != new.dir
             && vfs.table.get(dst)?.is_dir()
             && is_ancestor_or_self(vfs, dst, old.dir)
@@ -352,10 +340,10 @@ pub(crate) fn rename(
             return Err(VfsError::DirectoryNotEmpty);
         }
     }
-    if new.ino == Some(src) {
+    if dst == Some(src) {
         return Ok(());
     }
-    if let Some(dst) = new.ino {
+    if let Some(dst) = dst {
         let target = vfs.table.get(dst)?;
         match (src_is_dir, target.dir()) {
             (true, None) => return Err(VfsError::NotADirectory),
@@ -374,7 +362,7 @@ pub(crate) fn rename(
     let now = vfs.stamp();
     // A replaced target loses its link; its name keeps its place in the
     // listing and now names the source.
-    if let Some(dst) = new.ino {
+    if let Some(dst) = dst {
         drop_link(vfs, new.dir, dst, now);
     }
     {
@@ -402,7 +390,7 @@ pub(crate) fn rename(
     if let Some(entries) = inode.dir_mut() {
         entries.parent = new.dir;
     }
-    if let Some(dst) = new.ino {
+    if let Some(dst) = dst {
         vfs.table.collect(dst);
     }
     Ok(())

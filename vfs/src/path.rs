@@ -50,6 +50,10 @@ pub(crate) enum Final {
     /// not check its type: the caller creates or removes that name and
     /// applies its own rules (mkdir, rmdir, unlink, rename, link, symlink).
     Parent,
+    /// For `open` with create: like `Parent`, but a final symlink is
+    /// followed when no slash follows it (a dangling one then names the file
+    /// to create).
+    Create,
 }
 
 /// A component name borrowed from the caller's path or from a symlink target.
@@ -95,6 +99,18 @@ pub(crate) struct Found<'p> {
 }
 
 impl<'p> Found<'p> {
+    /// The object named by the last component, for callers of a
+    /// [`Final::Parent`] or [`Final::Create`] walk: NameTooLong for an over-long name (Linux
+    /// reports it at this point, after the checks on `.`/`..`).
+    pub(crate) fn lookup(&self) -> Result<Option<Ino>> {
+        if let Last::Name(name) = &self.last {
+            if name.as_str().len() > MAX_NAME {
+                return Err(VfsError::NameTooLong);
+            }
+        }
+        Ok(self.ino)
+    }
+
     /// The last component as a plain name, if it is one.
     pub(crate) fn name(&self) -> Option<&str> {
         match &self.last {
@@ -222,7 +238,10 @@ pub(crate) fn walk<'p>(
         // slash, or the slash after the symlink whose target it ends.
         let slash = followed_by_slash || (frame_slash && is_last);
         let comp = name.as_str();
-        if comp.len() > MAX_NAME {
+        // Linux reports a too-long name when it looks the name up; in Parent
+        // mode the caller does that last lookup (see `Found::lookup`).
+        let lenient = matches!(fin, Final::Parent | Final::Create);
+        if comp.len() > MAX_NAME && !(is_last && lenient) {
             return Err(VfsError::NameTooLong);
         }
 
@@ -281,7 +300,10 @@ pub(crate) fn walk<'p>(
         let inode = table.get(child)?;
         match &inode.kind {
             Kind::Symlink(target)
-                if !is_last || fin == Final::Follow || (fin == Final::NoFollow && slash) =>
+                if !is_last
+                    || fin == Final::Follow
+                    || (fin == Final::NoFollow && slash)
+                    || (fin == Final::Create && !slash) =>
             {
                 expansions += 1;
                 if expansions > MAX_SYMLINKS {
@@ -318,7 +340,7 @@ pub(crate) fn walk<'p>(
                 if !is_last {
                     return Err(VfsError::NotADirectory);
                 }
-                if slash && fin != Final::Parent {
+                if slash && !lenient {
                     return Err(VfsError::NotADirectory);
                 }
                 return Ok(Found {
