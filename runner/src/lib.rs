@@ -9,3 +9,12 @@ pub mod runtime;
 pub use limits::{LimitHit, LimitKind, Limits};
 pub use process::{run_module, ProcessConfig, ProcessExit};
 pub use runtime::{ModuleError, Runtime};
+pub mod exec;
+pub mod tools;
+
+pub use exec::{Child, ExecEnv, Program, ResolveError, SpawnRequest};
+pub use tools::{Tool, ToolKind, ToolRegistry};
+pub mod shell;
+pub mod sandbox;
+
+pub use sandbox::{FsError, OutputKind, RunOptions, RunResult, Sandbox, SandboxBuilder, Snapshot};

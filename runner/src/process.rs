@@ -7,7 +7,7 @@ use crate::runtime::Runtime;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use wasiland_wasi_host::{InterruptReason, Termination, WasiCtx, WasiView};
-use wasmi::{Module, ResourceLimiter, Store, TypedResumableCall};
+use wasmi::{Module, ResourceLimiter, ResumableCall, Store};
 
 /// Fuel granted per slice; between slices the interrupt (deadline,
 /// cancellation) is checked. About 1-5 ms of RustPython execution.
@@ -47,6 +47,18 @@ impl ResourceLimiter for MemoryLimiter {
             self.refused.store(true, Ordering::SeqCst);
         }
         Ok(ok)
+    }
+
+    fn instances(&self) -> usize {
+        4
+    }
+
+    fn tables(&self) -> usize {
+        16
+    }
+
+    fn memories(&self) -> usize {
+        4
     }
 }
 
@@ -97,13 +109,15 @@ pub fn run_module(runtime: &Runtime, module: &Module, wasi: WasiCtx, config: &Pr
 
     let outcome = (|| -> Result<(), wasmi::Error> {
         let instance = runtime.linker().instantiate_and_start(&mut store, module)?;
-        let start = instance.get_typed_func::<(), ()>(&store, "_start")?;
-        let mut call = start.call_resumable(&mut store, ())?;
+        let start = instance
+            .get_func(&store, "_start")
+            .ok_or_else(|| wasmi::Error::new("the module exports no `_start` function (not a WASI command)"))?;
+        let mut call = start.call_resumable(&mut store, &[], &mut [])?;
         loop {
             match call {
-                TypedResumableCall::Finished(()) => return Ok(()),
-                TypedResumableCall::HostTrap(trap) => return Err(trap.into_host_error()),
-                TypedResumableCall::OutOfFuel(out) => {
+                ResumableCall::Finished => return Ok(()),
+                ResumableCall::HostTrap(trap) => return Err(trap.into_host_error()),
+                ResumableCall::OutOfFuel(out) => {
                     if let Some(left) = fuel_left.as_mut() {
                         *left = left.saturating_sub(granted);
                         if *left == 0 {
@@ -115,7 +129,7 @@ pub fn run_module(runtime: &Runtime, module: &Module, wasi: WasiCtx, config: &Pr
                     }
                     granted = grant(fuel_left).max(out.required_fuel());
                     store.set_fuel(granted)?;
-                    call = out.resume(&mut store)?;
+                    call = out.resume(&mut store, &mut [])?;
                 }
             }
         }

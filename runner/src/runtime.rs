@@ -37,6 +37,11 @@ impl Runtime {
     pub fn new() -> Runtime {
         let mut config = Config::default();
         config.consume_fuel(true);
+        // Lazy translation happens once per engine, in whichever process
+        // first calls a function; charging it to that process would make
+        // fuel use depend on what ran before (and can exhaust a slice in
+        // one step). Only execution is charged.
+        config.fuel_cost(wasmi::CustomFuelCosts { bytes_copied_per_fuel: 64, fuel_per_bytes_translated: 0, fuel_per_bytes_validated: 0 });
         config.compilation_mode(CompilationMode::LazyTranslation);
         config.set_max_recursion_depth(64 * 1024);
         config.set_max_stack_height(256 * 1024 * 1024);

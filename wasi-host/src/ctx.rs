@@ -4,7 +4,7 @@ use crate::abi::rights;
 use crate::clock::{OsRandom, RandomSource, SystemClock, WasiClock};
 use crate::fd::{Descriptor, FdTable, Target};
 use crate::file::{OpenDir, OpenFile, SharedVfs};
-use crate::stream::{InputStream, Interrupt, InterruptReason, NullStream, OutputStream};
+use crate::stream::{InputStream, Interrupt, InterruptReason, NullStream, OutputStream, StreamError};
 use std::sync::Arc;
 use wasiland_vfs::Ino;
 
@@ -140,6 +140,28 @@ pub enum Stdio {
 }
 
 impl Stdio {
+    /// Write all of `data` (for host-side writers such as shell builtins).
+    /// Writing to an input is `Io`.
+    pub fn write_all(&self, data: &[u8], interrupt: &Interrupt) -> Result<(), StreamError> {
+        match self {
+            Stdio::Null => Ok(()),
+            Stdio::Output(s) => s.write(data, false, interrupt).map(|_| ()),
+            Stdio::File(f) => f.write(data, None).map(|_| ()).map_err(StreamError::Fs),
+            Stdio::Input(_) => Err(StreamError::Io),
+        }
+    }
+
+    /// Read some bytes (0 = end of file), blocking until there are some.
+    /// Reading from an output is `Io`.
+    pub fn read(&self, buf: &mut [u8], interrupt: &Interrupt) -> Result<usize, StreamError> {
+        match self {
+            Stdio::Null => Ok(0),
+            Stdio::Input(s) => s.read(buf, false, interrupt),
+            Stdio::File(f) => f.read(buf, None, &OsRandom).map_err(StreamError::Fs),
+            Stdio::Output(_) => Err(StreamError::Io),
+        }
+    }
+
     fn into_descriptor(self, input: bool) -> Descriptor {
         let (target, rights_base) = match self {
             Stdio::Null if input => (Target::Input(Arc::new(NullStream)), rights::STREAM),

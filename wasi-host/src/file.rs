@@ -6,9 +6,11 @@
 //! what `cmd > f 2>&1` needs. Holding one keeps the inode alive after it is
 //! unlinked.
 
+use crate::clock::RandomSource;
+use crate::errno::Errno;
 use crate::stream::lock;
 use std::sync::{Arc, Mutex, MutexGuard};
-use wasiland_vfs::{Ino, Vfs};
+use wasiland_vfs::{Device, Ino, Vfs};
 
 /// The filesystem shared by every process of a sandbox.
 #[derive(Clone)]
@@ -81,6 +83,62 @@ impl OpenFile {
     /// Position and append flag, locked.
     pub fn cursor(&self) -> MutexGuard<'_, FileCursor> {
         lock(&self.cursor)
+    }
+
+    /// Read at `at` (pread) or at the cursor, advancing it. Devices:
+    /// `/dev/null` gives EOF, `/dev/zero` zeros, `/dev/urandom` bytes from
+    /// `random`.
+    pub fn read(&self, buf: &mut [u8], at: Option<u64>, random: &dyn RandomSource) -> Result<usize, Errno> {
+        if !self.readable {
+            return Err(Errno::Badf);
+        }
+        let mut cursor = self.cursor();
+        let vfs = self.vfs.lock();
+        let pos = at.unwrap_or(cursor.position);
+        let n = match vfs.device(self.ino) {
+            Some(Device::Null) => 0,
+            Some(Device::Zero) => {
+                buf.fill(0);
+                buf.len()
+            }
+            Some(Device::Random) => {
+                random.fill(buf);
+                buf.len()
+            }
+            None => vfs.read_at(self.ino, pos, buf)?,
+        };
+        if at.is_none() {
+            cursor.position = pos.saturating_add(n as u64);
+        }
+        Ok(n)
+    }
+
+    /// Write all of `data` at `at` (pwrite) or at the cursor, advancing it.
+    /// With the append flag every write goes to the end, pwrite too (as on
+    /// Linux). Devices swallow everything.
+    pub fn write(&self, data: &[u8], at: Option<u64>) -> Result<usize, Errno> {
+        if !self.writable {
+            return Err(Errno::Badf);
+        }
+        let mut cursor = self.cursor();
+        let mut vfs = self.vfs.lock();
+        if vfs.device(self.ino).is_some() {
+            return Ok(data.len());
+        }
+        if cursor.append {
+            let start = vfs.append(self.ino, data)?;
+            if at.is_none() {
+                cursor.position = start + data.len() as u64;
+            }
+        } else {
+            let pos = at.unwrap_or(cursor.position);
+            pos.checked_add(data.len() as u64).ok_or(Errno::Fbig)?;
+            vfs.write_at(self.ino, pos, data)?;
+            if at.is_none() {
+                cursor.position = pos + data.len() as u64;
+            }
+        }
+        Ok(data.len())
     }
 }
 

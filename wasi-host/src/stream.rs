@@ -110,6 +110,8 @@ pub enum StreamError {
     LimitExceeded,
     /// The underlying reader or writer failed.
     Io,
+    /// A filesystem error (for stdio redirected to files).
+    Fs(crate::errno::Errno),
 }
 
 /// Readiness for `poll_oneoff`.

@@ -8,7 +8,7 @@ use crate::fd::{Descriptor, Target};
 use crate::file::OpenFile;
 use crate::guest::{GuestMemory, IoVec};
 use crate::stream::StreamError;
-use wasiland_vfs::{Device, SetTime};
+use wasiland_vfs::SetTime;
 
 /// A clone of descriptor `fd` (cheap: Arcs), so the table is not borrowed
 /// while the call blocks or touches other state.
@@ -25,33 +25,17 @@ fn file_of<'a>(desc: &'a Descriptor, stream_errno: Errno, dir_errno: Errno) -> R
     }
 }
 
-/// Read from a file or device at `pos` into the iovecs; returns bytes read.
-fn read_file(ctx: &WasiCtx, mem: &mut GuestMemory<'_>, f: &OpenFile, iovs: &[IoVec], mut pos: u64) -> Result<u64, Errno> {
-    let vfs = f.vfs().lock();
+/// Read from a file or device into the iovecs, at `at` or at the cursor;
+/// returns bytes read.
+fn read_file(ctx: &WasiCtx, mem: &mut GuestMemory<'_>, f: &OpenFile, iovs: &[IoVec], mut at: Option<u64>) -> Result<u64, Errno> {
     let mut total = 0u64;
-    match vfs.device(f.ino()) {
-        Some(Device::Null) => {}
-        Some(dev @ (Device::Zero | Device::Random)) => {
-            for iov in iovs {
-                let buf = mem.slice_mut(iov.ptr, iov.len)?;
-                if dev == Device::Zero {
-                    buf.fill(0);
-                } else {
-                    ctx.random.fill(buf);
-                }
-                total += iov.len as u64;
-            }
-        }
-        None => {
-            for iov in iovs {
-                let buf = mem.slice_mut(iov.ptr, iov.len)?;
-                let n = vfs.read_at(f.ino(), pos, buf)?;
-                pos = pos.checked_add(n as u64).ok_or(Errno::Overflow)?;
-                total += n as u64;
-                if n < buf.len() {
-                    break;
-                }
-            }
+    for iov in iovs.iter().filter(|v| v.len > 0) {
+        let buf = mem.slice_mut(iov.ptr, iov.len)?;
+        let n = f.read(buf, at, &*ctx.random)?;
+        total += n as u64;
+        at = at.map(|p| p.saturating_add(n as u64));
+        if n < buf.len() {
+            break;
         }
     }
     Ok(total)
@@ -67,47 +51,13 @@ fn gather(mem: &GuestMemory<'_>, iovs: &[IoVec]) -> Result<Vec<u8>, Errno> {
     Ok(data)
 }
 
-/// Write `data` to a file or device: at `at` (pwrite) or at the cursor.
-/// Returns bytes written.
-fn write_file(f: &OpenFile, data: &[u8], at: Option<u64>) -> Result<u64, Errno> {
-    if !f.writable() {
-        return Err(Errno::Badf);
-    }
-    let mut cursor = f.cursor();
-    let mut vfs = f.vfs().lock();
-    if vfs.device(f.ino()).is_some() {
-        return Ok(data.len() as u64);
-    }
-    if cursor.append {
-        // O_APPEND wins over a pwrite offset, as on Linux.
-        let start = vfs.append(f.ino(), data)?;
-        if at.is_none() {
-            cursor.position = start + data.len() as u64;
-        }
-    } else {
-        let pos = at.unwrap_or(cursor.position);
-        pos.checked_add(data.len() as u64).ok_or(Errno::Fbig)?;
-        vfs.write_at(f.ino(), pos, data)?;
-        if at.is_none() {
-            cursor.position = pos + data.len() as u64;
-        }
-    }
-    Ok(data.len() as u64)
-}
-
 pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nread_ptr: u32) -> SysResult {
     let d = desc(ctx, fd)?;
     let iovs = mem.iovecs(iovs, iovs_len)?;
     let n = match &d.target {
         Target::File(f) => {
             d.require(rights::FD_READ)?;
-            if !f.readable() {
-                return Err(Errno::Badf.into());
-            }
-            let mut cursor = f.cursor();
-            let n = read_file(ctx, mem, f, &iovs, cursor.position)?;
-            cursor.position += n;
-            n
+            read_file(ctx, mem, f, &iovs, None)?
         }
         Target::Input(s) => {
             d.require(rights::FD_READ)?;
@@ -142,8 +92,7 @@ pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32
     let n = match &d.target {
         Target::File(f) => {
             d.require(rights::FD_WRITE)?;
-            let data = gather(mem, &iovs)?;
-            write_file(f, &data, None)?
+            f.write(&gather(mem, &iovs)?, None)? as u64
         }
         Target::Output(s) => {
             d.require(rights::FD_WRITE)?;
@@ -173,11 +122,8 @@ pub fn fd_pread(
     let d = desc(ctx, fd)?;
     let f = file_of(&d, Errno::Spipe, Errno::IsDir)?;
     d.require(rights::FD_READ | rights::FD_SEEK)?;
-    if !f.readable() {
-        return Err(Errno::Badf.into());
-    }
     let iovs = mem.iovecs(iovs, iovs_len)?;
-    let n = read_file(ctx, mem, f, &iovs, offset)?;
+    let n = read_file(ctx, mem, f, &iovs, Some(offset))?;
     mem.write_u32(nread_ptr, n as u32)?;
     Ok(())
 }
@@ -195,8 +141,7 @@ pub fn fd_pwrite(
     let f = file_of(&d, Errno::Spipe, Errno::IsDir)?;
     d.require(rights::FD_WRITE | rights::FD_SEEK)?;
     let iovs = mem.iovecs(iovs, iovs_len)?;
-    let data = gather(mem, &iovs)?;
-    let n = write_file(f, &data, Some(offset))?;
+    let n = f.write(&gather(mem, &iovs)?, Some(offset))?;
     mem.write_u32(nwritten_ptr, n as u32)?;
     Ok(())
 }

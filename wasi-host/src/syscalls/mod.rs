@@ -54,6 +54,7 @@ pub(crate) fn stream_error(e: StreamError, sigpipe_kills: bool) -> SysError {
         StreamError::Interrupted(r) => Termination::Interrupted(r).into(),
         StreamError::LimitExceeded => Termination::OutputLimit.into(),
         StreamError::Io => Errno::Io.into(),
+        StreamError::Fs(e) => e.into(),
     }
 }
 

@@ -1,0 +1,267 @@
+//! Finding and starting programs: the process-manager half of the runner.
+//! The shell decides *what* to run (builtins, functions, pipelines); this
+//! module resolves a command name to a program and runs a WebAssembly
+//! program as a process on its own thread.
+
+use crate::limits::{LimitHit, LimitKind, Limits};
+use crate::process::{run_module, ProcessConfig, ProcessExit};
+use crate::runtime::Runtime;
+use crate::tools::{self, LazyModule, ModuleSource, Tool, ToolRegistry};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use wasiland_vfs::{FileType, VfsError};
+use wasiland_wasi_host::{Interrupt, SharedVfs, Stdio, TraceSink, WasiClock, WasiCtx};
+
+/// Everything the processes of one sandbox share.
+#[derive(Clone)]
+pub struct ExecEnv {
+    pub runtime: Runtime,
+    pub tools: ToolRegistry,
+    pub vfs: SharedVfs,
+    pub limits: Limits,
+    /// Ends every process of the current run (deadline, cancellation).
+    pub interrupt: Interrupt,
+    /// Limits hit during the current run, in order.
+    pub hits: Arc<Mutex<Vec<LimitHit>>>,
+    /// Syscall trace for every process, if wanted.
+    pub trace: Option<Arc<dyn TraceSink>>,
+    /// Clock for guests.
+    pub clock: Arc<dyn WasiClock>,
+}
+
+/// A runnable program found for a command name.
+#[derive(Clone)]
+pub enum Program {
+    /// A registered tool (also what `/usr/bin/NAME` stubs stand for).
+    Tool(Arc<Tool>),
+    /// A `.wasm` file inside the sandbox.
+    Module { path: String, module: Arc<LazyModule> },
+    /// A script starting with `#!INTERPRETER [ARG]`; run as
+    /// `INTERPRETER [ARG] PATH ARGS...`.
+    Shebang { interpreter: String, arg: Option<String>, path: String },
+    /// A text file without `#!` (bash runs those as shell scripts), or a
+    /// `#!/bin/sh`/`#!/bin/bash` script.
+    ShellScript { path: String },
+}
+
+/// Why a command could not be started, with bash's wording and status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResolveError {
+    /// `foo: command not found` (127)
+    CommandNotFound,
+    /// `./foo: No such file or directory` (127)
+    NoSuchFile,
+    /// `./dir: Is a directory` (126)
+    IsDirectory,
+    /// `./file: Permission denied` (126)
+    PermissionDenied,
+    /// `./bad.wasm: cannot execute binary file: ...` (126)
+    CannotExecute(String),
+}
+
+impl ResolveError {
+    pub fn exit_status(&self) -> i32 {
+        match self {
+            ResolveError::CommandNotFound | ResolveError::NoSuchFile => 127,
+            _ => 126,
+        }
+    }
+
+    /// The message bash prints (without the `bash: ` prefix).
+    pub fn message(&self, name: &str) -> String {
+        match self {
+            ResolveError::CommandNotFound => format!("{name}: command not found"),
+            ResolveError::NoSuchFile => format!("{name}: No such file or directory"),
+            ResolveError::IsDirectory => format!("{name}: Is a directory"),
+            ResolveError::PermissionDenied => format!("{name}: Permission denied"),
+            ResolveError::CannotExecute(why) => format!("{name}: cannot execute binary file: {why}"),
+        }
+    }
+}
+
+/// Join `path` onto `cwd` (both absolute results), without resolving `..`.
+pub fn absolute(cwd: &str, path: &str) -> String {
+    if path.starts_with('/') {
+        path.to_string()
+    } else if cwd.ends_with('/') {
+        format!("{cwd}{path}")
+    } else {
+        format!("{cwd}/{path}")
+    }
+}
+
+/// A request to start a process.
+pub struct SpawnRequest {
+    /// argv; argv[0] is replaced by the tool's own argv0 for tools.
+    pub argv: Vec<String>,
+    /// The complete environment (PWD is set to `cwd` regardless).
+    pub env: Vec<(String, String)>,
+    /// Working directory (absolute).
+    pub cwd: String,
+    /// fds 0, 1, 2.
+    pub stdio: [Stdio; 3],
+}
+
+/// A started process.
+pub struct Child {
+    name: String,
+    thread: Option<JoinHandle<ProcessExit>>,
+    done: Option<ProcessExit>,
+}
+
+impl Child {
+    fn finished(name: String, exit: ProcessExit) -> Child {
+        Child { name, thread: None, done: Some(exit) }
+    }
+
+    /// The command name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Wait for the process to end.
+    pub fn wait(mut self) -> ProcessExit {
+        if let Some(done) = self.done.take() {
+            return done;
+        }
+        match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(exit)) => exit,
+            _ => ProcessExit { status: 134, limit: None, message: Some("internal error: process thread panicked".into()) },
+        }
+    }
+}
+
+impl ExecEnv {
+    /// Resolve a command name as bash would: a name with `/` is a path
+    /// (relative to `cwd`), anything else is looked up in `path_var`.
+    pub fn resolve(&self, name: &str, cwd: &str, path_var: &str) -> Result<(String, Program), ResolveError> {
+        if name.is_empty() {
+            return Err(ResolveError::CommandNotFound);
+        }
+        if name.contains('/') {
+            let abs = absolute(cwd, name);
+            return self.program_at(&abs, true).map(|p| (abs, p));
+        }
+        for dir in path_var.split(':') {
+            let dir = if dir.is_empty() { "." } else { dir };
+            let candidate = absolute(&absolute(cwd, dir), name);
+            match self.program_at(&candidate, false) {
+                Ok(p) => return Ok((candidate, p)),
+                Err(ResolveError::NoSuchFile) | Err(ResolveError::IsDirectory) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(ResolveError::CommandNotFound)
+    }
+
+    /// What the file at absolute path `abs` runs as.
+    pub fn program_at(&self, abs: &str, explicit: bool) -> Result<Program, ResolveError> {
+        let vfs = self.vfs.lock();
+        let rel = abs.trim_start_matches('/');
+        let meta = if rel.is_empty() {
+            vfs.stat(vfs.root()).map_err(|_| ResolveError::NoSuchFile)?
+        } else {
+            vfs.stat_path(vfs.root(), rel, true).map_err(|e| match e {
+                VfsError::NotFound | VfsError::NotADirectory | VfsError::SymlinkLoop => ResolveError::NoSuchFile,
+                _ => ResolveError::PermissionDenied,
+            })?
+        };
+        if meta.file_type == FileType::Directory {
+            return Err(ResolveError::IsDirectory);
+        }
+        if meta.mode & 0o111 == 0 || meta.file_type != FileType::Regular {
+            return Err(ResolveError::PermissionDenied);
+        }
+        let data = vfs.contents(meta.ino).map_err(|_| ResolveError::PermissionDenied)?;
+        drop(vfs);
+        let _ = explicit;
+        if let Some(tool) = tools::stub_target(&data) {
+            return self.tools.get(tool).map(Program::Tool).ok_or(ResolveError::CannotExecute(format!("tool {tool} is not installed")));
+        }
+        if data.starts_with(b"\0asm") {
+            return Ok(Program::Module { path: abs.to_string(), module: LazyModule::new(abs, ModuleSource::Bytes(data)) });
+        }
+        if let Some(rest) = data.strip_prefix(b"#!") {
+            let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            let line = String::from_utf8_lossy(&rest[..line_end]).trim().to_string();
+            let mut parts = line.splitn(2, char::is_whitespace);
+            let interpreter = parts.next().unwrap_or("").to_string();
+            let arg = parts.next().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            let base = interpreter.rsplit('/').next().unwrap_or("");
+            let shell_arg = arg.as_deref().is_none_or(|a| matches!(a, "sh" | "bash"));
+            if matches!(base, "sh" | "bash") || (base == "env" && arg.as_deref().is_some_and(|a| a == "sh" || a == "bash") && shell_arg) {
+                return Ok(Program::ShellScript { path: abs.to_string() });
+            }
+            return Ok(Program::Shebang { interpreter, arg, path: abs.to_string() });
+        }
+        Ok(Program::ShellScript { path: abs.to_string() })
+    }
+
+    /// Record a limit hit for the run's result.
+    pub fn record_hit(&self, kind: LimitKind, process: &str) {
+        self.hits.lock().unwrap_or_else(|e| e.into_inner()).push(LimitHit { kind, process: process.to_string() });
+    }
+
+    /// Start a WebAssembly program as a process on its own thread.
+    pub fn spawn(&self, name: &str, module: &Arc<LazyModule>, argv0: Option<&str>, req: SpawnRequest) -> Child {
+        let mut argv = req.argv;
+        if let (Some(a0), Some(first)) = (argv0, argv.first_mut()) {
+            *first = a0.to_string();
+        }
+        let mut env: Vec<(String, String)> = req.env.into_iter().filter(|(k, _)| k != "PWD").collect();
+        env.push(("PWD".to_string(), req.cwd.clone()));
+        let size: usize = argv.iter().map(|a| a.len() + 1).sum::<usize>() + env.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>();
+        if size > self.limits.args_bytes {
+            self.record_hit(LimitKind::ArgsBytes, name);
+            return Child::finished(
+                name.to_string(),
+                ProcessExit { status: 126, limit: Some(LimitKind::ArgsBytes), message: Some("Argument list too long".into()) },
+            );
+        }
+        let module = match module.get(&self.runtime) {
+            Ok(m) => m,
+            Err(e) => {
+                return Child::finished(name.to_string(), ProcessExit { status: 126, limit: None, message: Some(e) });
+            }
+        };
+        let root = self.vfs.lock().root();
+        let [stdin, stdout, stderr] = req.stdio;
+        let mut builder = WasiCtx::builder(self.vfs.clone())
+            .args(argv.iter())
+            .stdin(stdin)
+            .stdout(stdout)
+            .stderr(stderr)
+            .preopen("/", root)
+            .clock(self.clock.clone())
+            .interrupt(self.interrupt.clone())
+            .max_fds(self.limits.open_files);
+        for (k, v) in &env {
+            builder = builder.env(k, v);
+        }
+        if let Some(t) = &self.trace {
+            builder = builder.trace(t.clone());
+        }
+        let wasi = builder.build();
+        let config = ProcessConfig { fuel: self.limits.fuel, max_memory: self.limits.memory };
+        let runtime = self.runtime.clone();
+        let env = self.clone();
+        let pname = name.to_string();
+        let thread = std::thread::Builder::new()
+            .name(format!("wasiland:{name}"))
+            .stack_size(8 << 20)
+            .spawn(move || {
+                let exit = run_module(&runtime, &module, wasi, &config);
+                if let Some(kind) = exit.limit {
+                    env.record_hit(kind, &pname);
+                }
+                exit
+            });
+        match thread {
+            Ok(t) => Child { name: name.to_string(), thread: Some(t), done: None },
+            Err(e) => Child::finished(
+                name.to_string(),
+                ProcessExit { status: 126, limit: None, message: Some(format!("cannot start a thread: {e}")) },
+            ),
+        }
+    }
+}

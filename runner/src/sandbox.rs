@@ -1,0 +1,457 @@
+//! The library API: a [`Sandbox`] is a persistent shell session over its
+//! own in-memory filesystem, running commands as WASI processes.
+
+use crate::exec::ExecEnv;
+use crate::limits::{LimitHit, LimitKind, Limits};
+use crate::runtime::Runtime;
+use crate::shell::{self, ShellState};
+use crate::tools::{self, ToolRegistry};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+use wasiland_vfs::{Device, DirEntry, Vfs, VfsError};
+use wasiland_wasi_host::{
+    BytesInput, CaptureOutput, Interrupt, OutputBudget, OutputStream, SharedVfs, Stdio, StreamError, SystemClock, TraceSink,
+    WasiClock,
+};
+
+/// Where the built fixtures are looked for when none are given:
+/// `$WASILAND_FIXTURES`, else `fixtures/out` of the source tree.
+pub fn default_fixtures_dir() -> PathBuf {
+    match std::env::var_os("WASILAND_FIXTURES") {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/out"),
+    }
+}
+
+/// The process-wide runtime used by sandboxes that are not given one: one
+/// engine and one module cache for every sandbox of the process.
+pub fn shared_runtime() -> Runtime {
+    static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(Runtime::new).clone()
+}
+
+/// The outcome of [`Sandbox::run`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RunResult {
+    /// Exit status of the command line, as `$?` would show it.
+    pub exit_code: i32,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    /// Output went past the output limit and was cut.
+    pub truncated: bool,
+    /// The first limit that was hit, if any.
+    pub limit: Option<LimitHit>,
+    /// Every limit hit during the run.
+    pub limits_hit: Vec<LimitHit>,
+    /// Wall time of the run.
+    pub duration: Duration,
+}
+
+impl RunResult {
+    /// stdout as UTF-8 (lossy).
+    pub fn stdout_str(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    /// stderr as UTF-8 (lossy).
+    pub fn stderr_str(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+}
+
+/// Which stream a chunk of streamed output came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputKind {
+    Stdout,
+    Stderr,
+}
+
+/// Callback receiving output as it is produced.
+pub type OutputCallback = Arc<dyn Fn(OutputKind, &[u8]) + Send + Sync>;
+
+/// Options for [`Sandbox::run_with`].
+#[derive(Clone, Default)]
+pub struct RunOptions {
+    /// Bytes for the command's stdin (empty when `None`).
+    pub stdin: Option<Vec<u8>>,
+    /// Called with every chunk of stdout/stderr as it is written (the
+    /// result still holds all of it).
+    pub on_output: Option<OutputCallback>,
+}
+
+/// Errors of the file-access API.
+#[derive(Debug, thiserror::Error)]
+pub enum FsError {
+    #[error("{path}: {kind:?}")]
+    Vfs { path: String, kind: VfsError },
+    #[error("{0}")]
+    Host(#[from] std::io::Error),
+}
+
+/// A point-in-time copy of a sandbox's filesystem and shell session.
+/// Shares file data with the sandbox (copy-on-write).
+#[derive(Clone)]
+pub struct Snapshot {
+    vfs: Vfs,
+    shell: ShellState,
+}
+
+/// A sandbox: an in-memory filesystem with the conventional tree, the
+/// registered tools under `/usr/bin`, and a persistent shell session.
+///
+/// ```no_run
+/// let mut sb = wasiland::Sandbox::builder().build().unwrap();
+/// sb.write_file("/home/user/data.csv", b"b,2\na,1\n").unwrap();
+/// let r = sb.run("sort data.csv | head -n 1");
+/// assert_eq!(r.stdout, b"a,1\n");
+/// ```
+pub struct Sandbox {
+    exec: ExecEnv,
+    shell: ShellState,
+}
+
+/// Builder for [`Sandbox`].
+pub struct SandboxBuilder {
+    runtime: Option<Runtime>,
+    tools: Option<ToolRegistry>,
+    fixtures: Option<PathBuf>,
+    env: Vec<(String, String)>,
+    cwd: String,
+    limits: Limits,
+    trace: Option<Arc<dyn TraceSink>>,
+    clock: Option<Arc<dyn WasiClock>>,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        SandboxBuilder {
+            runtime: None,
+            tools: None,
+            fixtures: None,
+            env: Vec::new(),
+            cwd: "/home/user".into(),
+            limits: Limits::default(),
+            trace: None,
+            clock: None,
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// Share this runtime (engine + module cache) instead of the process-wide one.
+    pub fn runtime(mut self, runtime: Runtime) -> Self {
+        self.runtime = Some(runtime);
+        self
+    }
+
+    /// Use exactly these tools.
+    pub fn tools(mut self, tools: ToolRegistry) -> Self {
+        self.tools = Some(tools);
+        self
+    }
+
+    /// Load the standard tools from this directory of built fixtures.
+    pub fn fixtures(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.fixtures = Some(dir.into());
+        self
+    }
+
+    /// Set an environment variable of the session (exported).
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.into(), value.into()));
+        self
+    }
+
+    /// Initial working directory (created if missing). Default `/home/user`.
+    pub fn cwd(mut self, dir: &str) -> Self {
+        self.cwd = dir.into();
+        self
+    }
+
+    /// Resource limits.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Trace every syscall of every process into `sink`.
+    pub fn trace(mut self, sink: Arc<dyn TraceSink>) -> Self {
+        self.trace = Some(sink);
+        self
+    }
+
+    /// Clock for guests and file timestamps.
+    pub fn clock(mut self, clock: Arc<dyn WasiClock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Create the sandbox with the conventional tree.
+    pub fn build(self) -> Result<Sandbox, FsError> {
+        let tools = match (self.tools, self.fixtures) {
+            (Some(t), _) => t,
+            (None, Some(dir)) => ToolRegistry::from_fixtures(&dir),
+            (None, None) => ToolRegistry::from_fixtures(&default_fixtures_dir()),
+        };
+        let clock: Arc<dyn WasiClock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock::new()));
+        let mut vfs = Vfs::with_clock(Arc::new(VfsClock(clock.clone())));
+        vfs.set_limits(wasiland_vfs::Limits { max_bytes: self.limits.fs_bytes, max_inodes: self.limits.fs_inodes });
+        conventional_tree(&mut vfs, &tools, &self.cwd)?;
+        let mut env: Vec<(String, String)> = vec![
+            ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
+            ("HOME".into(), "/home/user".into()),
+            ("USER".into(), "user".into()),
+            ("LOGNAME".into(), "user".into()),
+            ("SHELL".into(), "/bin/bash".into()),
+            ("TMPDIR".into(), "/tmp".into()),
+            ("LANG".into(), "C.UTF-8".into()),
+        ];
+        for (k, v) in self.env {
+            env.retain(|(name, _)| *name != k);
+            env.push((k, v));
+        }
+        let mut shell = ShellState::new(&self.cwd, env);
+        shell.set_cwd(&self.cwd);
+        let exec = ExecEnv {
+            runtime: self.runtime.unwrap_or_else(shared_runtime),
+            tools,
+            vfs: SharedVfs::new(vfs),
+            limits: self.limits,
+            interrupt: Interrupt::new(),
+            hits: Arc::new(Mutex::new(Vec::new())),
+            trace: self.trace,
+            clock,
+        };
+        Ok(Sandbox { exec, shell })
+    }
+}
+
+/// Adapts a WASI clock to the VFS timestamp clock.
+struct VfsClock(Arc<dyn WasiClock>);
+
+impl wasiland_vfs::Clock for VfsClock {
+    fn now_ns(&self) -> u64 {
+        self.0.realtime().max(1)
+    }
+}
+
+fn vfs_err(path: &str) -> impl Fn(VfsError) -> FsError + '_ {
+    move |kind| FsError::Vfs { path: path.to_string(), kind }
+}
+
+/// The directories and files every new sandbox has.
+fn conventional_tree(vfs: &mut Vfs, tools: &ToolRegistry, cwd: &str) -> Result<(), FsError> {
+    for dir in ["/home/user", "/tmp", "/usr/bin", "/usr/local/bin", "/etc", "/root", "/dev", "/var/tmp", cwd] {
+        vfs.create_dir_all(dir).map_err(vfs_err(dir))?;
+    }
+    let root = vfs.root();
+    for sticky in ["tmp", "var/tmp"] {
+        let ino = vfs.resolve(root, sticky, true).map_err(vfs_err(sticky))?;
+        vfs.set_mode(ino, 0o1777).map_err(vfs_err(sticky))?;
+    }
+    vfs.symlink("usr/bin", root, "bin").map_err(vfs_err("/bin"))?;
+    for (name, dev) in [("null", Device::Null), ("zero", Device::Zero), ("urandom", Device::Random), ("random", Device::Random)] {
+        vfs.mknod(root, &format!("dev/{name}"), dev).map_err(vfs_err(name))?;
+    }
+    vfs.write_file("/etc/hostname", &b"wasiland\n"[..]).map_err(vfs_err("/etc/hostname"))?;
+    vfs.write_file("/etc/passwd", &b"root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000:user:/home/user:/bin/bash\n"[..])
+        .map_err(vfs_err("/etc/passwd"))?;
+    let mut names: Vec<String> = tools.names().map(String::from).collect();
+    // The shell itself answers to these.
+    names.extend(["sh", "bash"].map(String::from));
+    for name in names {
+        let path = format!("/usr/bin/{name}");
+        vfs.write_file(&path, tools::stub_contents(&name)).map_err(vfs_err(&path))?;
+        let ino = vfs.resolve(root, &path[1..], true).map_err(vfs_err(&path))?;
+        vfs.set_mode(ino, 0o755).map_err(vfs_err(&path))?;
+    }
+    Ok(())
+}
+
+/// Captures one stream of a run and optionally forwards it as it comes.
+struct RunOutput {
+    capture: Arc<CaptureOutput>,
+    kind: OutputKind,
+    callback: Option<OutputCallback>,
+}
+
+impl OutputStream for RunOutput {
+    fn write(&self, data: &[u8], nonblocking: bool, interrupt: &Interrupt) -> Result<usize, StreamError> {
+        let result = self.capture.write(data, nonblocking, interrupt);
+        if let Some(cb) = &self.callback {
+            let n = match result {
+                Ok(n) => n,
+                Err(_) => 0,
+            };
+            cb(self.kind, &data[..n.min(data.len())]);
+        }
+        result
+    }
+}
+
+impl Sandbox {
+    /// Start building a sandbox.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// Run a command line with empty stdin.
+    pub fn run(&mut self, command: &str) -> RunResult {
+        self.run_with(command, RunOptions::default())
+    }
+
+    /// Run a command line with options (stdin bytes, streaming callback).
+    pub fn run_with(&mut self, command: &str, options: RunOptions) -> RunResult {
+        let budget = OutputBudget::new(self.exec.limits.output.unwrap_or(u64::MAX));
+        let out = CaptureOutput::with_budget(budget.clone());
+        let err = CaptureOutput::with_budget(budget.clone());
+        let stream = |capture: &Arc<CaptureOutput>, kind| {
+            Stdio::Output(Arc::new(RunOutput { capture: capture.clone(), kind, callback: options.on_output.clone() }))
+        };
+        let stdin = match options.stdin {
+            Some(bytes) => Stdio::Input(Arc::new(BytesInput::new(bytes))),
+            None => Stdio::Null,
+        };
+        let stdio = [stdin, stream(&out, OutputKind::Stdout), stream(&err, OutputKind::Stderr)];
+        let started = Instant::now();
+        let exit_code = self.run_stdio(command, stdio);
+        let mut limits_hit = self.take_hits();
+        if budget.exceeded() && !limits_hit.iter().any(|h| h.kind == LimitKind::Output) {
+            limits_hit.push(LimitHit { kind: LimitKind::Output, process: "sh".into() });
+        }
+        RunResult {
+            exit_code,
+            stdout: out.take(),
+            stderr: err.take(),
+            truncated: budget.exceeded(),
+            limit: limits_hit.first().cloned(),
+            limits_hit,
+            duration: started.elapsed(),
+        }
+    }
+
+    /// Run a command line on the given fds 0, 1, 2 (e.g. the terminal);
+    /// returns the exit status. Limits hit are available from
+    /// [`Sandbox::take_hits`].
+    pub fn run_stdio(&mut self, command: &str, stdio: [Stdio; 3]) -> i32 {
+        let interrupt = Interrupt::new();
+        interrupt.set_deadline(self.exec.limits.timeout.map(|t| Instant::now() + t));
+        self.exec.interrupt = interrupt;
+        shell::run_script(&mut self.shell, &self.exec, command, stdio)
+    }
+
+    /// Limits hit since the last call (or run).
+    pub fn take_hits(&self) -> Vec<LimitHit> {
+        std::mem::take(&mut *self.exec.hits.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Cancel the command running in this sandbox from another thread.
+    pub fn interrupt_handle(&self) -> Interrupt {
+        self.exec.interrupt.clone()
+    }
+
+    /// The shell session (cwd, variables).
+    pub fn shell(&self) -> &ShellState {
+        &self.shell
+    }
+
+    /// Mutable shell session.
+    pub fn shell_mut(&mut self) -> &mut ShellState {
+        &mut self.shell
+    }
+
+    /// The sandbox's filesystem, shared with its processes.
+    pub fn vfs(&self) -> &SharedVfs {
+        &self.exec.vfs
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.exec.limits
+    }
+
+    /// Change the limits for later runs.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.exec.vfs.lock().set_limits(wasiland_vfs::Limits { max_bytes: limits.fs_bytes, max_inodes: limits.fs_inodes });
+        self.exec.limits = limits;
+    }
+
+    fn absolute(&self, path: &str) -> String {
+        crate::exec::absolute(self.shell.cwd(), path)
+    }
+
+    /// Write a file (creating parent directories). Relative paths are
+    /// taken from the session's cwd.
+    pub fn write_file(&mut self, path: &str, data: impl Into<bytes::Bytes>) -> Result<(), FsError> {
+        let abs = self.absolute(path);
+        let mut vfs = self.exec.vfs.lock();
+        if let Some((parent, _)) = abs.rsplit_once('/') {
+            if !parent.is_empty() {
+                vfs.create_dir_all(parent).map_err(vfs_err(&abs))?;
+            }
+        }
+        vfs.write_file(&abs, data).map_err(vfs_err(&abs))
+    }
+
+    /// Read a whole file.
+    pub fn read_file(&self, path: &str) -> Result<Vec<u8>, FsError> {
+        let abs = self.absolute(path);
+        self.exec.vfs.lock().read_file(&abs).map(|b| b.to_vec()).map_err(vfs_err(&abs))
+    }
+
+    /// Names and types in a directory (without `.` and `..`).
+    pub fn list_dir(&self, path: &str) -> Result<Vec<DirEntry>, FsError> {
+        let abs = self.absolute(path);
+        self.exec.vfs.lock().list_dir(&abs).map_err(vfs_err(&abs))
+    }
+
+    /// `mkdir -p`.
+    pub fn create_dir_all(&mut self, path: &str) -> Result<(), FsError> {
+        let abs = self.absolute(path);
+        self.exec.vfs.lock().create_dir_all(&abs).map_err(vfs_err(&abs))
+    }
+
+    /// `rm -r` (missing paths are an error).
+    pub fn remove(&mut self, path: &str) -> Result<(), FsError> {
+        let abs = self.absolute(path);
+        self.exec.vfs.lock().remove_all(&abs).map_err(vfs_err(&abs))
+    }
+
+    /// Copy a host directory tree into the sandbox at `guest`.
+    pub fn import_host_dir(&mut self, host: &Path, guest: &str) -> Result<(), FsError> {
+        let abs = self.absolute(guest);
+        let mut vfs = self.exec.vfs.lock();
+        vfs.create_dir_all(&abs).map_err(vfs_err(&abs))?;
+        vfs.import_host_dir(host, &abs)?;
+        Ok(())
+    }
+
+    /// Copy a sandbox subtree out to a host directory.
+    pub fn export(&self, guest: &str, host: &Path) -> Result<(), FsError> {
+        let abs = self.absolute(guest);
+        self.exec.vfs.lock().export_to_host(&abs, host)?;
+        Ok(())
+    }
+
+    /// A copy of the filesystem and session to [`Sandbox::restore`] later.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot { vfs: self.exec.vfs.lock().fork(), shell: self.shell.clone() }
+    }
+
+    /// Go back to a snapshot (of this or any sandbox).
+    pub fn restore(&mut self, snapshot: &Snapshot) {
+        *self.exec.vfs.lock() = snapshot.vfs.fork();
+        self.shell = snapshot.shell.clone();
+    }
+
+    /// An independent sandbox starting from this one's state, sharing the
+    /// runtime, the tools and (copy-on-write) the file data.
+    pub fn fork(&self) -> Sandbox {
+        let mut exec = self.exec.clone();
+        exec.vfs = SharedVfs::new(self.exec.vfs.lock().fork());
+        exec.hits = Arc::new(Mutex::new(Vec::new()));
+        exec.interrupt = Interrupt::new();
+        Sandbox { exec, shell: self.shell.clone() }
+    }
+}

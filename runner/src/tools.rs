@@ -1,0 +1,160 @@
+//! The tool registry: command names to WebAssembly modules. Each module
+//! file is compiled at most once per [`Runtime`] and shared by every name
+//! that points at it (the coreutils multi-call binary serves ~80 names).
+
+use crate::runtime::{ModuleError, Runtime};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use wasmi::Module;
+
+/// Where a module's bytes come from.
+#[derive(Clone, Debug)]
+pub enum ModuleSource {
+    File(PathBuf),
+    Bytes(bytes::Bytes),
+}
+
+/// A module that is compiled on first use and then kept.
+pub struct LazyModule {
+    label: String,
+    source: ModuleSource,
+    compiled: OnceLock<Result<Module, String>>,
+}
+
+impl LazyModule {
+    pub fn new(label: impl Into<String>, source: ModuleSource) -> Arc<LazyModule> {
+        Arc::new(LazyModule { label: label.into(), source, compiled: OnceLock::new() })
+    }
+
+    /// The compiled module (compiling it the first time).
+    pub fn get(&self, runtime: &Runtime) -> Result<Module, String> {
+        self.compiled
+            .get_or_init(|| {
+                let r: Result<Module, ModuleError> = match &self.source {
+                    ModuleSource::File(p) => runtime.module_from_file(p),
+                    ModuleSource::Bytes(b) => runtime.module(&self.label, b),
+                };
+                r.map_err(|e| e.to_string())
+            })
+            .clone()
+    }
+}
+
+/// A command the sandbox can run.
+pub struct Tool {
+    /// The name it is registered under (`cat`, `python3`).
+    pub name: String,
+    /// argv[0] given to the guest (multi-call binaries dispatch on it).
+    pub argv0: String,
+    /// The module.
+    pub module: Arc<LazyModule>,
+    /// What kind of program it is.
+    pub kind: ToolKind,
+}
+
+/// Tools with special handling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToolKind {
+    /// Any WASI program.
+    Plain,
+    /// The RustPython interpreter.
+    Python,
+}
+
+/// Names to tools. Cheap to clone (shared).
+#[derive(Clone, Default)]
+pub struct ToolRegistry {
+    tools: BTreeMap<String, Arc<Tool>>,
+}
+
+/// Utilities of the uutils coreutils multi-call fixture (coreutils 0.12.0,
+/// `feat_wasm`).
+pub const COREUTILS: &[&str] = &[
+    "arch", "b2sum", "base32", "base64", "basename", "basenc", "cat", "cksum", "comm", "cp", "csplit", "cut", "date", "dd",
+    "dir", "dircolors", "dirname", "echo", "expand", "expr", "factor", "false", "fmt", "fold", "head", "hostid", "join",
+    "link", "ln", "ls", "md5sum", "mkdir", "mktemp", "mv", "nice", "nl", "nproc", "numfmt", "od", "paste", "pathchk",
+    "pr", "printenv", "printf", "ptx", "pwd", "readlink", "realpath", "rm", "rmdir", "seq", "sha1sum", "sha224sum",
+    "sha256sum", "sha384sum", "sha512sum", "shred", "shuf", "sleep", "sort", "split", "sum", "tail", "tee", "test",
+    "touch", "tr", "true", "truncate", "tsort", "tty", "uname", "unexpand", "uniq", "unlink", "vdir", "wc", "yes",
+];
+
+/// Our own tools (fixtures/tools), one module each.
+pub const OWN_TOOLS: &[&str] = &["grep", "find", "xargs", "sed", "diff"];
+
+impl ToolRegistry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The standard set from a directory of built fixtures
+    /// (`rustpython.wasm`, `coreutils.wasm`, `grep.wasm`, ...). Missing files
+    /// are skipped, so a partial build still gives a working sandbox.
+    pub fn from_fixtures(dir: &Path) -> Self {
+        let mut reg = Self::new();
+        let python = dir.join("rustpython.wasm");
+        if python.is_file() {
+            let m = LazyModule::new("rustpython", ModuleSource::File(python));
+            for name in ["python3", "python"] {
+                reg.insert(Tool { name: name.into(), argv0: name.into(), module: m.clone(), kind: ToolKind::Python });
+            }
+        }
+        let coreutils = dir.join("coreutils.wasm");
+        if coreutils.is_file() {
+            let m = LazyModule::new("coreutils", ModuleSource::File(coreutils));
+            for name in COREUTILS {
+                reg.insert(Tool { name: (*name).into(), argv0: (*name).into(), module: m.clone(), kind: ToolKind::Plain });
+            }
+        }
+        for name in OWN_TOOLS {
+            let p = dir.join(format!("{name}.wasm"));
+            if p.is_file() {
+                reg.register_file(name, p);
+            }
+        }
+        reg
+    }
+
+    fn insert(&mut self, tool: Tool) {
+        self.tools.insert(tool.name.clone(), Arc::new(tool));
+    }
+
+    /// Register a module file under `name` (replacing any tool of that name).
+    pub fn register_file(&mut self, name: &str, path: impl Into<PathBuf>) {
+        let m = LazyModule::new(name, ModuleSource::File(path.into()));
+        self.insert(Tool { name: name.into(), argv0: name.into(), module: m, kind: ToolKind::Plain });
+    }
+
+    /// Register module bytes under `name` (replacing any tool of that name).
+    pub fn register_bytes(&mut self, name: &str, wasm: impl Into<bytes::Bytes>) {
+        let m = LazyModule::new(name, ModuleSource::Bytes(wasm.into()));
+        self.insert(Tool { name: name.into(), argv0: name.into(), module: m, kind: ToolKind::Plain });
+    }
+
+    pub fn get(&self, name: &str) -> Option<Arc<Tool>> {
+        self.tools.get(name).cloned()
+    }
+
+    /// Registered names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.tools.keys().map(String::as_str)
+    }
+}
+
+/// Content of the `/usr/bin/NAME` stub files that stand for registered
+/// tools. `exec` recognises the marker; everything else about the file
+/// (listing, `which`, `test -x`) behaves like a real binary.
+pub fn stub_contents(name: &str) -> Vec<u8> {
+    format!("{TOOL_MARKER}{name}\n").into_bytes()
+}
+
+/// First bytes of a tool stub file.
+pub const TOOL_MARKER: &str = "#!wasiland-tool ";
+
+/// The tool a stub file stands for, if `contents` is one.
+pub fn stub_target(contents: &[u8]) -> Option<&str> {
+    let rest = contents.strip_prefix(TOOL_MARKER.as_bytes())?;
+    let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+    std::str::from_utf8(&rest[..end]).ok()
+}
