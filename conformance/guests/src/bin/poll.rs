@@ -272,6 +272,19 @@ fn main() {
         Err(e) => check("file_read_ready", en(e)),
     }
 
+    // A pipe with room is ready for writing (stdout is the driver's pipe).
+    let (r, el) = timed(&[
+        Sub::Write { ud: 51, fd: 1 },
+        Sub::Clock {
+            ud: 52,
+            id: 1,
+            timeout: 5_000 * MS,
+            abs: false,
+        },
+    ]);
+    check("stdout_pipe_write_ready", show(&r, |e| ev_str(e)));
+    check("stdout_pipe_write_ready_immediate", yes_no(el < 4_000 * MS));
+
     // Errors.
     let (r, _) = timed(&[Sub::Read { ud: 41, fd: 1000 }]);
     check("bad_fd_read", show(&r, |e| ev_str(e)));

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Run the preview1 conformance suite from nothing: the wasm32-wasip1 target,
+# the reference runtime (PyPI wasmtime in a venv), the guest modules, the
+# driver; then rate wasiland against the expectations, every check
+# confirmed on the reference in the same run.
+#
+#   conformance/run.sh [DRIVER-ARGS]...     e.g. --only fd_rw -v
+#
+# WASILAND_BIN=/path/to/wasiland   use this wasiland binary instead of building it
+# CONFORMANCE_NO_WASILAND=1        rate only the reference
+# CONFORMANCE_PROFILE=release      build wasiland in release (default: dev)
+. "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
+
+cd "$REPO_ROOT"
+ensure_wasm_target
+PY="$(ensure_venv)"
+export CONFORMANCE_GUESTS_TARGET_DIR="${CONFORMANCE_GUESTS_TARGET_DIR:-$WASILAND_CACHE/conformance-guests-target}"
+
+target_dir() {
+    cargo metadata --format-version 1 --no-deps 2>/dev/null |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])'
+}
+
+profile="${CONFORMANCE_PROFILE:-dev}"
+runtimes=()
+if [[ -z "${CONFORMANCE_NO_WASILAND:-}" ]]; then
+    bin="${WASILAND_BIN:-}"
+    if [[ -z "$bin" ]]; then
+        log "building wasiland ($profile profile)"
+        if cargo build --profile "$profile" -p wasiland >&2; then
+            dir="$(target_dir)"
+            [[ "$profile" == dev ]] && sub=debug || sub="$profile"
+            bin="$dir/$sub/wasiland"
+        else
+            log "WARNING: wasiland does not build; rating the reference only"
+        fi
+    fi
+    if [[ -n "$bin" ]]; then
+        runtimes+=(--runtime "wasiland='$bin' wasm")
+    fi
+fi
+runtimes+=(--runtime "wasmtime='$PY' '$REPO_ROOT/scripts/wasmtime-cli.py'" --reference wasmtime)
+
+log "building the conformance driver"
+cargo build -p wasiland-conformance >&2
+driver="$(target_dir)/debug/wasiland-conformance"
+exec "$driver" "${runtimes[@]}" "$@"
