@@ -71,6 +71,22 @@ pub(crate) fn list_dir(vfs: &Vfs, path: &str) -> Result<Vec<DirEntry>> {
 
 pub(crate) fn create_dir_all(vfs: &mut Vfs, path: &str) -> Result<()> {
     path::check_path(path)?;
+    // Refuse bad names before creating anything.
+    if path.split('/').any(|c| c.len() > path::MAX_NAME) {
+        return Err(VfsError::NameTooLong);
+    }
+    if vfs.limits.max_inodes.is_none() {
+        return make_dirs(vfs, path);
+    }
+    // Under an inode quota the walk may stop half-way: run it on a
+    // copy-on-write copy and keep the result only if it all worked.
+    let mut work = vfs.transaction_copy();
+    make_dirs(&mut work, path)?;
+    *vfs = work;
+    Ok(())
+}
+
+fn make_dirs(vfs: &mut Vfs, path: &str) -> Result<()> {
     // Each prefix ending at a component boundary, shortest first.
     let bytes = path.as_bytes();
     let mut end = 0;
@@ -85,21 +101,27 @@ pub(crate) fn create_dir_all(vfs: &mut Vfs, path: &str) -> Result<()> {
             end += 1;
         }
         let prefix = &path[..end];
-        let found = path::walk(&vfs.table, ROOT_INO, prefix, Final::Follow, true)?;
-        match found.ino {
-            Some(ino) => {
-                if !vfs.table.get(ino)?.is_dir() {
-                    return Err(if end == bytes.len() {
-                        VfsError::AlreadyExists
-                    } else {
-                        VfsError::NotADirectory
-                    });
-                }
-            }
-            None => {
-                let name = found.name().ok_or(VfsError::NotFound)?;
-                vfs.mkdir(found.dir, name, 0)?;
-            }
+        let found = path::walk(&vfs.table, ROOT_INO, prefix, Final::Parent, true)?;
+        if found.ino.is_none() {
+            let name = found.name().ok_or(VfsError::NotFound)?;
+            vfs.mkdir(found.dir, name, 0)?;
+            continue;
+        }
+        // Something is there: it must be a directory (or a symlink to one).
+        let is_dir = match path::walk(&vfs.table, ROOT_INO, prefix, Final::Follow, true) {
+            Ok(f) => match f.ino {
+                Some(ino) => vfs.table.get(ino)?.is_dir(),
+                None => false,
+            },
+            Err(VfsError::NotADirectory) => false,
+            Err(e) => return Err(e),
+        };
+        if !is_dir {
+            return Err(if end == bytes.len() {
+                VfsError::AlreadyExists
+            } else {
+                VfsError::NotADirectory
+            });
         }
     }
     // The path may be "/" or all slashes: the root exists.

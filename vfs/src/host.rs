@@ -97,16 +97,6 @@ impl Vfs {
         Ok(stats)
     }
 
-    /// A copy of the whole state, open handles included, to run a
-    /// multi-step change on and swap in only if it all succeeds.
-    fn transaction_copy(&self) -> Vfs {
-        Vfs {
-            clock: self.clock.clone(),
-            table: self.table.clone(),
-            limits: self.limits,
-        }
-    }
-
     fn import_into(&mut self, host: &Path, guest: &str) -> io::Result<CopyStats> {
         let mut stats = CopyStats::default();
         let top = fs::metadata(host)?;

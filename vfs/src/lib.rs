@@ -1,7 +1,7 @@
 //! `wasiland-vfs`: the in-memory filesystem every wasiland guest sees.
 //!
-//! API CONTRACT (written before the implementation; keep these signatures,
-//! fill in the bodies). See `../shared/DESIGN.md` section 3 and issue 3.
+//! The public API below was fixed first as a contract for the syscall layer
+//! (`../shared/DESIGN.md` section 3, issue 3); this crate implements it.
 //!
 //! * An inode table indexed by [`Ino`]; directories map names to inodes.
 //! * File contents are copy-on-write chunks of [`bytes::Bytes`], so
@@ -12,6 +12,27 @@
 //!   from the root.
 //! * No host filesystem access except the explicit `import_host_dir` /
 //!   `export_to_host` embedder calls (feature `std`).
+//! * Errors and edge cases follow Linux (tmpfs); a property test compares
+//!   the two. The deliberate differences are listed in `RATIONALE.md`
+//!   (section `vfs`) and in `tests/linux_model.rs`.
+//!
+//! Inside, one module per responsibility; this file is the façade:
+//!
+//! | module | owns |
+//! |---|---|
+//! | `inode` | the inode arena, link and handle counts, usage counters |
+//! | `data` | a regular file's sparse, copy-on-write chunked contents |
+//! | `dir` | a directory's entries and its stable readdir cookies |
+//! | `path` | the one path-resolution walk |
+//! | `ns` | namespace calls: open/create, mkdir, rmdir, unlink, rename, link, symlink |
+//! | `io` | contents and metadata calls: read, write, append, resize, times, mode |
+//! | `embed` | the embedder's whole-file and whole-tree calls |
+//! | `host` | import from and export to the host filesystem (`std`) |
+//! | `check` | the `fsck`-style consistency check |
+//! | `clock`, `error` | clocks; error display and conversions |
+//!
+//! Without the default `std` feature the crate is `#![no_std]` + `alloc`
+//! (no system clock, no host import/export).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![warn(missing_docs)]
 
@@ -562,6 +583,16 @@ impl Vfs {
         }
     }
 
+    /// A copy of the whole state, open handles included, to run a
+    /// multi-step change on and swap in only if it all succeeds.
+    pub(crate) fn transaction_copy(&self) -> Vfs {
+        Vfs {
+            clock: self.clock.clone(),
+            table: self.table.clone(),
+            limits: self.limits,
+        }
+    }
+
     /// Same as [`Vfs::fork`]: a point-in-time copy to keep (and later go back
     /// to with `*vfs = snapshot`), sharing all file data.
     pub fn snapshot(&self) -> Vfs {
@@ -601,7 +632,10 @@ impl Vfs {
     }
 
     /// mkdir -p. An existing directory (or symlink to one) is fine; an
-    /// existing non-directory -> AlreadyExists.
+    /// existing non-directory (or dangling symlink) -> AlreadyExists, or
+    /// NotADirectory before the last component. All or nothing: names are
+    /// checked first, and under an inode quota a refusal half-way leaves
+    /// nothing created.
     pub fn create_dir_all(&mut self, path: &str) -> Result<()> {
         embed::create_dir_all(self, path)
     }
