@@ -71,13 +71,28 @@ pub enum OutputKind {
 pub type OutputCallback = Arc<dyn Fn(OutputKind, &[u8]) + Send + Sync>;
 
 /// Options for [`Sandbox::run_with`].
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct RunOptions {
-    /// Bytes for the command's stdin (empty when `None`).
-    pub stdin: Option<Vec<u8>>,
-    /// Called with every chunk of stdout/stderr as it is written (the
-    /// result still holds all of it).
+    /// The command's stdin (default: empty).
+    pub stdin: Stdio,
+    /// Called with every chunk of stdout/stderr as it is written.
     pub on_output: Option<OutputCallback>,
+    /// Keep the output in the [`RunResult`] (default true). Turn off when
+    /// streaming everything through `on_output` anyway.
+    pub capture: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { stdin: Stdio::Null, on_output: None, capture: true }
+    }
+}
+
+impl RunOptions {
+    /// Options with `bytes` as stdin.
+    pub fn with_stdin(bytes: impl Into<bytes::Bytes>) -> Self {
+        RunOptions { stdin: Stdio::Input(Arc::new(BytesInput::new(bytes))), ..Self::default() }
+    }
 }
 
 /// Errors of the file-access API.
@@ -272,6 +287,8 @@ fn conventional_tree(vfs: &mut Vfs, tools: &ToolRegistry, cwd: &str) -> Result<(
 /// Captures one stream of a run and optionally forwards it as it comes.
 struct RunOutput {
     capture: Arc<CaptureOutput>,
+    /// Keep bytes in `capture` (else it only enforces the budget).
+    keep: bool,
     kind: OutputKind,
     callback: Option<OutputCallback>,
 }
@@ -279,6 +296,9 @@ struct RunOutput {
 impl OutputStream for RunOutput {
     fn write(&self, data: &[u8], nonblocking: bool, interrupt: &Interrupt) -> Result<usize, StreamError> {
         let result = self.capture.write(data, nonblocking, interrupt);
+        if !self.keep {
+            self.capture.take();
+        }
         if let Some(cb) = &self.callback {
             let n = match result {
                 Ok(n) => n,
@@ -307,13 +327,14 @@ impl Sandbox {
         let out = CaptureOutput::with_budget(budget.clone());
         let err = CaptureOutput::with_budget(budget.clone());
         let stream = |capture: &Arc<CaptureOutput>, kind| {
-            Stdio::Output(Arc::new(RunOutput { capture: capture.clone(), kind, callback: options.on_output.clone() }))
+            Stdio::Output(Arc::new(RunOutput {
+                capture: capture.clone(),
+                keep: options.capture,
+                kind,
+                callback: options.on_output.clone(),
+            }))
         };
-        let stdin = match options.stdin {
-            Some(bytes) => Stdio::Input(Arc::new(BytesInput::new(bytes))),
-            None => Stdio::Null,
-        };
-        let stdio = [stdin, stream(&out, OutputKind::Stdout), stream(&err, OutputKind::Stderr)];
+        let stdio = [options.stdin.clone(), stream(&out, OutputKind::Stdout), stream(&err, OutputKind::Stderr)];
         let started = Instant::now();
         let exit_code = self.run_stdio(command, stdio);
         let mut limits_hit = self.take_hits();

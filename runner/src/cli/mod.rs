@@ -1,5 +1,8 @@
 //! Command-line front end: `wasiland wasm`, `wasiland run`, `wasiland shell`.
 
+mod common;
+mod run;
+mod shell;
 mod wasm;
 
 use clap::{Parser, Subcommand};
@@ -14,6 +17,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run a command line (bash syntax) in a fresh sandbox.
+    Run(run::RunArgs),
+    /// An interactive shell in a fresh sandbox.
+    Shell(shell::ShellArgs),
     /// Run one WebAssembly module, with `wasmtime run`'s flags.
     Wasm(wasm::WasmArgs),
 }
@@ -22,6 +29,8 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Shell(args) => shell::run(args),
         Command::Wasm(args) => wasm::run(args),
     };
     ExitCode::from(status.clamp(0, 255) as u8)

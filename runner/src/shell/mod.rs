@@ -53,6 +53,19 @@ impl ShellState {
     pub fn last_status(&self) -> i32 {
         self.last_status
     }
+
+    /// Whether the session ran `exit` (the interactive shell then ends).
+    pub fn exit_requested(&self) -> bool {
+        false
+    }
+}
+
+/// Whether `text` is an incomplete command (open quote, heredoc, `if`
+/// without `fi`, trailing `|` or `\`): the interactive shell then reads
+/// another line before running it.
+pub fn needs_more_input(text: &str) -> bool {
+    let _ = text;
+    false
 }
 
 /// Run `script` (any bash text) in `state` with the given fds 0, 1, 2;

@@ -1,0 +1,96 @@
+//! Flags shared by `wasiland run` and `wasiland shell`: the sandbox's
+//! contents, environment and limits.
+
+use clap::Args;
+use std::path::PathBuf;
+use std::time::Duration;
+use wasiland::{Limits, Sandbox};
+
+#[derive(Args, Clone, Debug)]
+pub struct SandboxArgs {
+    /// Copy host directory HOST into the sandbox at GUEST before running.
+    #[arg(long = "mount", value_name = "HOST:GUEST")]
+    pub mounts: Vec<String>,
+    /// Working directory inside the sandbox (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "/home/user")]
+    pub workdir: String,
+    /// Set an environment variable in the sandbox's shell.
+    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = super::parse_env)]
+    pub env: Vec<(String, String)>,
+    /// Directory of built fixtures (default: $WASILAND_FIXTURES or the source tree's fixtures/out).
+    #[arg(long, value_name = "DIR")]
+    pub fixtures: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// Print every syscall of every process on stderr.
+    #[arg(long)]
+    pub trace: bool,
+}
+
+/// The limit flags (names are part of the interface scripts rely on).
+#[derive(Args, Clone, Debug)]
+pub struct LimitArgs {
+    /// Wall-clock limit in seconds for the command (exit status 124).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+    /// Instruction budget (wasmi fuel) per process (exit status 137 when spent).
+    #[arg(long, value_name = "N")]
+    pub fuel: Option<u64>,
+    /// Linear memory limit per process in bytes (K/M/G suffixes allowed).
+    #[arg(long = "memory-limit", value_name = "BYTES", value_parser = super::parse_bytes)]
+    pub memory_limit: Option<u64>,
+    /// Limit on file bytes in the sandbox filesystem (ENOSPC past it).
+    #[arg(long = "fs-limit", value_name = "BYTES", value_parser = super::parse_bytes)]
+    pub fs_limit: Option<u64>,
+    /// Limit on captured stdout+stderr bytes (the rest is dropped).
+    #[arg(long = "output-limit", value_name = "BYTES", value_parser = super::parse_bytes)]
+    pub output_limit: Option<u64>,
+}
+
+impl LimitArgs {
+    /// The limits these flags give, on top of the defaults.
+    pub fn limits(&self) -> Result<Limits, String> {
+        let mut l = Limits::default();
+        if let Some(secs) = self.timeout {
+            if !(secs.is_finite() && secs > 0.0) {
+                return Err(format!("--timeout wants a positive number of seconds, got {secs}"));
+            }
+            l.timeout = Some(Duration::from_secs_f64(secs));
+        }
+        if self.fuel.is_some() {
+            l.fuel = self.fuel;
+        }
+        if self.memory_limit.is_some() {
+            l.memory = self.memory_limit;
+        }
+        if self.fs_limit.is_some() {
+            l.fs_bytes = self.fs_limit;
+        }
+        if self.output_limit.is_some() {
+            l.output = self.output_limit;
+        }
+        Ok(l)
+    }
+}
+
+impl SandboxArgs {
+    /// Build the sandbox these flags describe; errors are messages for the user.
+    pub fn sandbox(&self) -> Result<Sandbox, String> {
+        let mut b = Sandbox::builder().limits(self.limits.limits()?).cwd(&self.workdir);
+        if let Some(dir) = &self.fixtures {
+            b = b.fixtures(dir);
+        }
+        for (k, v) in &self.env {
+            b = b.env(k, v);
+        }
+        if self.trace {
+            b = b.trace(std::sync::Arc::new(|line: &str| eprintln!("[trace] {line}")));
+        }
+        let mut sb = b.build().map_err(|e| format!("cannot create the sandbox: {e}"))?;
+        for m in &self.mounts {
+            let (host, guest) = m.rsplit_once(':').ok_or_else(|| format!("--mount wants HOST:GUEST, got {m:?}"))?;
+            sb.import_host_dir(std::path::Path::new(host), guest).map_err(|e| format!("cannot mount {host} at {guest}: {e}"))?;
+        }
+        Ok(sb)
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every test of wasiland, from nothing: installs the wasm target, builds the
+# fixtures (cached outside the clone), creates the reference venv, then runs
+# the Rust test suites, the fixture tests, the conformance suite against
+# wasiland and the reference runtime, and the lint checks.
+set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+ensure_wasm_target
+"$REPO_ROOT/fixtures/build.sh"
+PY="$(ensure_venv)"
+export WASILAND_FIXTURES="$REPO_ROOT/fixtures/out" WASILAND_REFERENCE_PYTHON="$PY"
+
+log "formatting and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+log "Rust test suites"
+cargo test --workspace
+
+log "fixture tests (reference runtime)"
+"$REPO_ROOT/fixtures/tests/run.sh"
+
+log "conformance: wasiland and the reference"
+cargo build --release --quiet -p wasiland
+WASILAND_BIN="$REPO_ROOT/target/release/wasiland" "$REPO_ROOT/conformance/run.sh"
+
+log "all tests passed"
