@@ -1070,3 +1070,56 @@ mod host {
         );
     }
 }
+
+#[test]
+fn vfs_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Vfs>();
+    assert_send_sync::<VfsError>();
+}
+
+#[test]
+fn read_dir_iter_is_lazy_and_resumable() {
+    let mut t = setup();
+    for n in ["x", "y", "z"] {
+        t.file(n, b"");
+    }
+    let first: Vec<DirEntry> = t.fs.read_dir_iter(R, 0).unwrap().take(3).collect();
+    assert_eq!(
+        first.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
+        [".", "..", "x"]
+    );
+    let rest: Vec<String> =
+        t.fs.read_dir_iter(R, first[2].next_cookie)
+            .unwrap()
+            .map(|e| e.name)
+            .collect();
+    assert_eq!(rest, ["y", "z"]);
+    assert_eq!(t.fs.read_dir(R, 2).unwrap().len(), 3);
+    assert_eq!(
+        t.fs.read_dir(R, 1).unwrap()[0].file_type,
+        FileType::Directory
+    );
+}
+
+#[test]
+fn create_dir_all_edge_cases() {
+    let mut t = setup();
+    t.fs.symlink("missing", R, "dangling").unwrap();
+    assert_eq!(
+        t.fs.create_dir_all("/dangling"),
+        Err(VfsError::AlreadyExists)
+    );
+    assert_eq!(t.fs.lookup("/missing"), Err(VfsError::NotFound));
+    t.fs.create_dir_all("/real").unwrap();
+    t.fs.symlink("real", R, "toreal").unwrap();
+    t.fs.create_dir_all("/toreal/sub/../sub2").unwrap();
+    assert!(t.fs.lookup("/real/sub").is_ok());
+    assert!(t.fs.lookup("/real/sub2").is_ok());
+    // A bad name anywhere creates nothing.
+    let long = format!("/new/{}", "n".repeat(256));
+    assert_eq!(t.fs.create_dir_all(&long), Err(VfsError::NameTooLong));
+    assert_eq!(t.fs.lookup("/new"), Err(VfsError::NotFound));
+    t.fs.create_dir_all("/").unwrap();
+    t.ok();
+}
