@@ -72,7 +72,9 @@ fn host_mode(meta: &fs::Metadata) -> u32 {
 fn host_child(dir: &Path, name: &str) -> io::Result<PathBuf> {
     let mut parts = Path::new(name).components();
     match (parts.next(), parts.next()) {
-        (Some(Component::Normal(_)), None) if !name.contains('/') && !name.contains('\\') => {
+        (Some(Component::Normal(_)), None)
+            if !name.contains('/') && (cfg!(unix) || !name.contains('\\')) =>
+        {
             Ok(dir.join(name))
         }
         _ => Err(invalid(format!(

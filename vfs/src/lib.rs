@@ -89,7 +89,8 @@ pub enum VfsError {
     SymlinkLoop,
     /// EINVAL (e.g. renaming a directory into its own subtree, readlink of a non-symlink)
     InvalidArgument,
-    /// ENAMETOOLONG (component > 255 bytes or path > 4096 bytes)
+    /// ENAMETOOLONG (component > 255 bytes, or a path or symlink target of
+    /// 4096 bytes or more: Linux `PATH_MAX` counts the terminating NUL)
     NameTooLong,
     /// ENOSPC: the byte quota would be exceeded.
     NoSpace,

@@ -1049,6 +1049,26 @@ mod host {
     }
 
     #[test]
+    fn export_keeps_unusual_but_valid_names() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut vfs = Vfs::new();
+        vfs.create_dir_all("/t").unwrap();
+        for name in ["back\\slash", "..dots", " space", "é"] {
+            vfs.write_file(&format!("/t/{name}"), name.as_bytes().to_vec())
+                .unwrap();
+        }
+        let stats = vfs.export_to_host("/t", tmp.path()).unwrap();
+        assert_eq!(stats.files, 4);
+        for name in ["back\\slash", "..dots", " space", "é"] {
+            assert_eq!(fs::read(tmp.path().join(name)).unwrap(), name.as_bytes());
+        }
+        // A single file exports to a file path.
+        let out = tmp.path().join("single");
+        vfs.export_to_host("/t/é", &out).unwrap();
+        assert_eq!(fs::read(&out).unwrap(), "é".as_bytes());
+    }
+
+    #[test]
     fn import_is_all_or_nothing() {
         let tmp = tempfile::tempdir().unwrap();
         fs::write(tmp.path().join("a"), vec![0u8; 100]).unwrap();
