@@ -188,7 +188,7 @@ struct Program {
     runs: Vec<Run>,
 }
 
-fn load_programs(cli: &Cli, host_time: u64) -> Result<Vec<Program>, String> {
+fn load_programs(cli: &Cli) -> Result<Vec<Program>, String> {
     let dir = cli.suite.join("expected");
     let mut files: Vec<PathBuf> = fs::read_dir(&dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
@@ -206,8 +206,7 @@ fn load_programs(cli: &Cli, host_time: u64) -> Result<Vec<Program>, String> {
             continue;
         }
         let text = fs::read_to_string(&f).map_err(|e| format!("{}: {e}", f.display()))?;
-        let runs = spec::parse_expectations(&text, host_time)
-            .map_err(|e| format!("{}: {e}", f.display()))?;
+        let runs = spec::parse_expectations(&text).map_err(|e| format!("{}: {e}", f.display()))?;
         out.push(Program { name, runs });
     }
     for o in &cli.only {
@@ -227,10 +226,15 @@ fn run_one(rt: &Runtime, module: &Path, run: &Run, timeout: Duration) -> RunResu
             }
         }
     };
+    let host_time = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+        .to_string();
     let mut argv = rt.argv.clone();
     for e in &run.env {
         argv.push("--env".into());
-        argv.push(String::from_utf8_lossy(e).into_owned());
+        argv.push(String::from_utf8_lossy(e).replace("{host_time}", &host_time));
     }
     for (host, guest) in fixture.preopens() {
         argv.push("--dir".into());
@@ -307,11 +311,7 @@ fn drive(cli: &Cli) -> Result<bool, String> {
             .unwrap_or(0),
     };
 
-    let host_time = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let programs = load_programs(cli, host_time)?;
+    let programs = load_programs(cli)?;
     let guests_dir = match &cli.guests {
         Some(d) => d.clone(),
         None => build_guests(cli)?,

@@ -1,7 +1,7 @@
 //! fd_seek and fd_tell: set/cur/end, past the end (then a write leaves a
 //! hole of zeros), negative results refused and the offset kept, invalid
 //! directories, file size growth/shrink via fd_filestat_set_size,
-//! fd_allocate argument checks.
+//! fd_allocate (bad fd; data kept).
 
 use conf::*;
 use wasi::{WHENCE_CUR, WHENCE_END, WHENCE_SET};
@@ -95,11 +95,28 @@ fn main() {
         close(ro);
     }
 
-    // fd_allocate: bad descriptors and directories are refused.
+    // fd_allocate: a bad descriptor is refused. Whether a host allocates
+    // (the spec) or answers notsup (the reference), the data stays intact
+    // and the file never shrinks.
     check(
         "allocate_bad_fd",
         res(&unsafe { wasi::fd_allocate(1000, 0, 10) }),
     );
+    if let Ok(fd) = open_rw(SANDBOX, "subdir/inner.txt", 0) {
+        let r = unsafe { wasi::fd_allocate(fd, 2, 100) };
+        check(
+            "allocate_keeps_data",
+            match (r, read_path(SANDBOX, "subdir/inner.txt")) {
+                (Ok(()), Ok(d)) => yes_no(
+                    d.len() == 102 && d.starts_with(b"inner\n") && d[6..].iter().all(|&b| b == 0),
+                )
+                .into(),
+                (Err(_), Ok(d)) => yes_no(d == b"inner\n").into(),
+                (_, Err(e)) => en(e),
+            },
+        );
+        close(fd);
+    }
 
     // Directories are not seekable byte streams.
     if let Ok(d) = open_dir(SANDBOX, "subdir") {

@@ -27,8 +27,6 @@ fn main() {
                 }
             }
             check("sched_yield_1000", res(&all));
-            std::thread::yield_now();
-            check("std_yield_now", "ok");
         }
         "exit" => {
             check("before", "ok");
