@@ -20,7 +20,9 @@
 //!
 //! In *rooted* mode (the embedder API) the base is the root, a leading `/`
 //! is allowed, `..` at the root stays at the root and an absolute symlink
-//! target restarts at the root, as in a chroot.
+//! target restarts at the root, as in a chroot. A walk whose base is the
+//! root directory behaves the same way for `..` and symlink targets (it
+//! cannot escape anything), but still refuses a leading `/` in the path.
 //!
 //! A walk over a path without symlinks allocates nothing, so failing lookups
 //! (RustPython stats dozens of missing files at start-up) are cheap.
@@ -183,6 +185,10 @@ pub(crate) fn walk<'p>(
     if path.starts_with('/') && !rooted {
         return Err(VfsError::NotCapable);
     }
+    // A walk from the root cannot escape anything, so it treats `..` at the
+    // root and absolute symlink targets as a chroot does: sandboxes preopen
+    // the root as `/`, and `ln -s /tmp/x link` must work there.
+    let chroot = rooted || base == crate::ROOT_INO;
     let mut first = Frame {
         text: Text::Path(path),
         pos: 0,
@@ -259,7 +265,7 @@ pub(crate) fn walk<'p>(
         if comp == ".." {
             let from = cur;
             if depth == 0 {
-                if !rooted {
+                if !chroot {
                     return Err(VfsError::NotCapable);
                 }
                 // Rooted mode: ".." of the root is the root.
@@ -310,7 +316,7 @@ pub(crate) fn walk<'p>(
                     return Err(VfsError::SymlinkLoop);
                 }
                 if target.starts_with('/') {
-                    if !rooted {
+                    if !chroot {
                         return Err(VfsError::NotCapable);
                     }
                     cur = base;

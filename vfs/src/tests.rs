@@ -545,11 +545,13 @@ fn symlinks_and_resolution() {
     );
     assert_eq!(t.fs.resolve(R, "a/zz/f", true), Err(VfsError::NotFound));
     assert_eq!(t.fs.resolve(R, "", true), Err(VfsError::NotFound));
-    // Escapes
-    assert_eq!(t.fs.resolve(R, "..", true), Err(VfsError::NotCapable));
-    assert_eq!(t.fs.resolve(R, "a/../..", true), Err(VfsError::NotCapable));
+    // From the root nothing can escape: `..` stays at the root (as on
+    // Linux), but an absolute path is still refused.
+    assert_eq!(t.fs.resolve(R, "..", true), Ok(R));
+    assert_eq!(t.fs.resolve(R, "a/../..", true), Ok(R));
     assert_eq!(t.fs.resolve(R, "/a", true), Err(VfsError::NotCapable));
     let a = t.fs.resolve(R, "a", true).unwrap();
+    // Escapes from any other base are refused.
     assert_eq!(t.fs.resolve(a, "..", true), Err(VfsError::NotCapable));
     assert_eq!(t.fs.resolve(a, "b/../..", true), Err(VfsError::NotCapable));
     assert_eq!(t.fs.resolve(a, "b/..", true), Ok(a));
@@ -558,7 +560,11 @@ fn symlinks_and_resolution() {
     assert_eq!(t.fs.resolve(a, "b/up", true), Err(VfsError::NotCapable));
     assert!(t.fs.resolve(a, "b/up", false).is_ok());
     t.fs.symlink("/etc", R, "abs").unwrap();
-    assert_eq!(t.fs.resolve(R, "abs", true), Err(VfsError::NotCapable));
+    // From the root an absolute target is followed from the root (here: missing).
+    assert_eq!(t.fs.resolve(R, "abs", true), Err(VfsError::NotFound));
+    assert_eq!(t.fs.resolve(a, "../abs", true), Err(VfsError::NotCapable));
+    t.fs.symlink("/etc", a, "abs").unwrap();
+    assert_eq!(t.fs.resolve(a, "abs", true), Err(VfsError::NotCapable));
     assert!(t.fs.resolve(R, "abs", false).is_ok());
     // Loops
     t.fs.symlink("loop2", R, "loop1").unwrap();
@@ -904,7 +910,13 @@ fn embedder_api() {
     assert_eq!(t.fs.read_file("/../../a/b/c/file.txt").unwrap(), "hello");
     t.fs.symlink("/a/b", R, "abs").unwrap();
     assert_eq!(t.fs.read_file("/abs/c/file.txt").unwrap(), "hello");
-    assert_eq!(t.fs.resolve(R, "abs/c", true), Err(VfsError::NotCapable));
+    // Absolute targets resolve from the root when the walk starts there,
+    // and are refused from any other base.
+    let abs_c = t.fs.resolve(R, "abs/c", true).unwrap();
+    assert_eq!(t.fs.lookup("/a/b/c"), Ok(abs_c));
+    let a = t.fs.resolve(R, "a", true).unwrap();
+    t.fs.symlink("/a/b", a, "abs2").unwrap();
+    assert_eq!(t.fs.resolve(a, "abs2/c", true), Err(VfsError::NotCapable));
     t.fs.symlink("/", R, "rootlink").unwrap();
     assert_eq!(t.fs.lookup("/rootlink"), Ok(R));
     assert_eq!(t.fs.lookup("/"), Ok(R));

@@ -146,53 +146,7 @@ macro_rules! link_all {
 /// add_to_linker(&mut linker).unwrap();
 /// ```
 pub fn add_to_linker<T: WasiView + 'static>(linker: &mut Linker<T>) -> Result<(), wasmi::errors::LinkerError> {
-    link_all! { linker;
-        args::args_get(argv: u32, argv_buf: u32);
-        args::args_sizes_get(argc_ptr: u32, size_ptr: u32);
-        args::environ_get(environ: u32, environ_buf: u32);
-        args::environ_sizes_get(count_ptr: u32, size_ptr: u32);
-        clock::clock_res_get(id: u32, res_ptr: u32);
-        clock::clock_time_get(id: u32, precision: u64, time_ptr: u32);
-        fd::fd_advise(fd: u32, offset: u64, len: u64, advice: u32);
-        fd::fd_allocate(fd: u32, offset: u64, len: u64);
-        fd::fd_close(fd: u32);
-        fd::fd_datasync(fd: u32);
-        fd::fd_fdstat_get(fd: u32, stat_ptr: u32);
-        fd::fd_fdstat_set_flags(fd: u32, flags: u32);
-        fd::fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64);
-        fd::fd_filestat_get(fd: u32, buf: u32);
-        fd::fd_filestat_set_size(fd: u32, size: u64);
-        fd::fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, flags: u32);
-        fd::fd_pread(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread_ptr: u32);
-        fd::fd_prestat_get(fd: u32, buf: u32);
-        fd::fd_prestat_dir_name(fd: u32, path: u32, path_len: u32);
-        fd::fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten_ptr: u32);
-        fd::fd_read(fd: u32, iovs: u32, iovs_len: u32, nread_ptr: u32);
-        fd::fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused_ptr: u32);
-        fd::fd_renumber(from: u32, to: u32);
-        fd::fd_seek(fd: u32, offset: i64, whence: u32, newoffset_ptr: u32);
-        fd::fd_sync(fd: u32);
-        fd::fd_tell(fd: u32, offset_ptr: u32);
-        fd::fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten_ptr: u32);
-        path::path_create_directory(fd: u32, path: u32, path_len: u32);
-        path::path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, buf: u32);
-        path::path_filestat_set_times(fd: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32);
-        path::path_link(old_fd: u32, old_flags: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32);
-        path::path_open(fd: u32, dirflags: u32, path: u32, path_len: u32, oflags: u32, rights_base: u64, rights_inheriting: u64, fdflags: u32, fd_ptr: u32);
-        path::path_readlink(fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused_ptr: u32);
-        path::path_remove_directory(fd: u32, path: u32, path_len: u32);
-        path::path_rename(fd: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32);
-        path::path_symlink(old_path: u32, old_path_len: u32, fd: u32, new_path: u32, new_path_len: u32);
-        path::path_unlink_file(fd: u32, path: u32, path_len: u32);
-        poll::poll_oneoff(in_ptr: u32, out_ptr: u32, nsubs: u32, nevents_ptr: u32);
-        proc::proc_raise(sig: u32);
-        proc::sched_yield();
-        proc::random_get(buf: u32, len: u32);
-        sock::sock_accept(fd: u32, flags: u32, fd_ptr: u32);
-        sock::sock_recv(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nread_ptr: u32, roflags_ptr: u32);
-        sock::sock_send(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nwritten_ptr: u32);
-        sock::sock_shutdown(fd: u32, how: u32);
-    }
+    crate::for_each_syscall!(link_all, linker);
     // proc_exit has no result: it never returns to the guest.
     linker.func_wrap(MODULE, "proc_exit", |mut caller: Caller<'_, T>, code: u32| -> Result<(), wasmi::Error> {
         dispatch(&mut caller, "proc_exit", &[("code", code as u64)], |ctx, mem| syscalls::proc::proc_exit(ctx, mem, code))

@@ -387,7 +387,7 @@ pub fn fd_readdir(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u3
     let out = mem.slice_mut(buf, buf_len)?;
     let mut used = 0usize;
     let vfs = dir.vfs().lock();
-    for entry in vfs.read_dir(dir.ino(), cookie)? {
+    for entry in vfs.read_dir_iter(dir.ino(), cookie)? {
         if used >= out.len() {
             break;
         }
