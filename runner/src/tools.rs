@@ -71,7 +71,7 @@ pub struct ToolRegistry {
 /// Utilities of the uutils coreutils multi-call fixture (coreutils 0.12.0,
 /// `feat_wasm`).
 pub const COREUTILS: &[&str] = &[
-    "arch", "b2sum", "base32", "base64", "basename", "basenc", "cat", "cksum", "comm", "cp", "csplit", "cut", "date", "dd",
+    "[", "arch", "b2sum", "base32", "base64", "basename", "basenc", "cat", "cksum", "comm", "cp", "csplit", "cut", "date", "dd",
     "dir", "dircolors", "dirname", "echo", "expand", "expr", "factor", "false", "fmt", "fold", "head", "hostid", "join",
     "link", "ln", "ls", "md5sum", "mkdir", "mktemp", "mv", "nice", "nl", "nproc", "numfmt", "od", "paste", "pathchk",
     "pr", "printenv", "printf", "ptx", "pwd", "readlink", "realpath", "rm", "rmdir", "seq", "sha1sum", "sha224sum",
@@ -79,8 +79,9 @@ pub const COREUTILS: &[&str] = &[
     "touch", "tr", "true", "truncate", "tsort", "tty", "uname", "unexpand", "uniq", "unlink", "vdir", "wc", "yes",
 ];
 
-/// Our own tools (fixtures/tools), one module each.
-pub const OWN_TOOLS: &[&str] = &["grep", "find", "xargs", "sed", "diff"];
+/// The other tools (fixtures/tools), one module each: grep, find and xargs
+/// are ours; sed, diff and cmp are uutils crates behind our entry point.
+pub const OWN_TOOLS: &[&str] = &["grep", "find", "xargs", "sed", "diff", "cmp"];
 
 impl ToolRegistry {
     /// An empty registry.
