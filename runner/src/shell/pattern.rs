@@ -1,0 +1,365 @@
+//! Shell patterns (`*`, `?`, `[...]`, `[[:class:]]`, `\x`) for `case`,
+//! `[[ == ]]`, `${V#p}`, `${V/p/r}` and pathname expansion against the VFS.
+//!
+//! A pattern is translated by brush-parser's bash pattern grammar into a
+//! regular expression (the `regex` crate): unlike glob libraries this
+//! keeps bash's bracket expressions with POSIX classes and backslash
+//! quoting, and the same engine serves `[[ =~ ]]`.
+
+use regex::Regex;
+use wasiland_vfs::{FileType, Vfs};
+
+/// A compiled shell pattern.
+#[derive(Clone, Debug)]
+pub(crate) struct Pattern {
+    /// Anchored at both ends.
+    full: Regex,
+    /// Anchored at the start only.
+    start: Regex,
+    /// Unanchored.
+    any: Regex,
+}
+
+/// Quote every pattern character of `s` so it matches literally.
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(
+            c,
+            '*' | '?' | '[' | ']' | '\\' | '(' | ')' | '|' | '!' | '@' | '+'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Does `pat` contain an active (unquoted) glob character?
+pub(crate) fn has_glob(pat: &str) -> bool {
+    brush_parser::pattern::pattern_has_glob_metacharacters(pat, false)
+}
+
+/// Remove the backslash quoting of a pattern (for a pattern that matched
+/// nothing and is kept literally).
+pub(crate) fn unescape(pat: &str) -> String {
+    let mut out = String::with_capacity(pat.len());
+    let mut chars = pat.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                out.push(n);
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Pattern {
+    /// Compile; `nocase` for `shopt -s nocasematch`.
+    pub(crate) fn new(pat: &str, nocase: bool) -> Pattern {
+        let body = brush_parser::pattern::pattern_to_regex_str(pat, false)
+            .unwrap_or_else(|_| regex::escape(&unescape(pat)));
+        let flags = if nocase { "(?si)" } else { "(?s)" };
+        let build = |prefix: &str, suffix: &str| {
+            Regex::new(&format!("{flags}{prefix}(?:{body}){suffix}")).unwrap_or_else(|_| {
+                Regex::new(&format!(
+                    "{flags}{prefix}{}{suffix}",
+                    regex::escape(&unescape(pat))
+                ))
+                .unwrap_or_else(|_| never())
+            })
+        };
+        Pattern {
+            full: build("^", "$"),
+            start: build("^", ""),
+            any: build("", ""),
+        }
+    }
+
+    /// Does the whole of `s` match?
+    pub(crate) fn matches(&self, s: &str) -> bool {
+        self.full.is_match(s)
+    }
+
+    /// `${V#p}` / `${V##p}`: `s` without its shortest/longest matching prefix.
+    pub(crate) fn strip_prefix<'a>(&self, s: &'a str, longest: bool) -> &'a str {
+        let bounds = char_bounds(s);
+        let pick = |i: &&usize| self.full.is_match(&s[..**i]);
+        let found = if longest {
+            bounds.iter().rev().find(pick)
+        } else {
+            bounds.iter().find(pick)
+        };
+        match found {
+            Some(&i) => &s[i..],
+            None => s,
+        }
+    }
+
+    /// `${V%p}` / `${V%%p}`: `s` without its shortest/longest matching suffix.
+    pub(crate) fn strip_suffix<'a>(&self, s: &'a str, longest: bool) -> &'a str {
+        let bounds = char_bounds(s);
+        let pick = |i: &&usize| self.full.is_match(&s[**i..]);
+        let found = if longest {
+            bounds.iter().find(pick)
+        } else {
+            bounds.iter().rev().find(pick)
+        };
+        match found {
+            Some(&i) => &s[..i],
+            None => s,
+        }
+    }
+
+    /// The longest match starting exactly at byte `at` (its end), if any.
+    fn longest_at(&self, s: &str, at: usize) -> Option<usize> {
+        let rest = &s[at..];
+        // Greedy translation: the leftmost-first match of a pattern made of
+        // greedy stars is the longest; confirm with a full match scan when
+        // it is cheap.
+        let greedy = self.start.find(rest).map(|m| at + m.end());
+        if rest.len() <= 256 {
+            let bounds = char_bounds(rest);
+            if let Some(&e) = bounds
+                .iter()
+                .rev()
+                .find(|&&e| self.full.is_match(&rest[..e]))
+            {
+                return Some(at + e);
+            }
+            return None;
+        }
+        greedy
+    }
+
+    /// `${V/p/r}` family. `kind`: 0 first, 1 all, 2 prefix, 3 suffix.
+    pub(crate) fn replace(&self, s: &str, repl: &str, kind: u8) -> String {
+        match kind {
+            2 => {
+                let bounds = char_bounds(s);
+                match bounds.iter().rev().find(|&&i| self.full.is_match(&s[..i])) {
+                    Some(&i) => format!("{repl}{}", &s[i..]),
+                    None => s.to_string(),
+                }
+            }
+            3 => {
+                let bounds = char_bounds(s);
+                match bounds.iter().find(|&&i| self.full.is_match(&s[i..])) {
+                    Some(&i) => format!("{}{repl}", &s[..i]),
+                    None => s.to_string(),
+                }
+            }
+            _ => {
+                let mut out = String::new();
+                let mut pos = 0;
+                while pos <= s.len() {
+                    let Some(m) = self.any.find_at(s, pos) else {
+                        break;
+                    };
+                    let start = m.start();
+                    let end = self.longest_at(s, start).unwrap_or(m.end());
+                    if end == start {
+                        // An empty match: bash does not replace empty matches
+                        // except for an empty string as a whole.
+                        if s.is_empty() {
+                            out.push_str(repl);
+                            return out;
+                        }
+                        let next = s[start..]
+                            .chars()
+                            .next()
+                            .map_or(start + 1, |c| start + c.len_utf8());
+                        out.push_str(&s[pos..next.min(s.len())]);
+                        pos = next;
+                        continue;
+                    }
+                    out.push_str(&s[pos..start]);
+                    out.push_str(repl);
+                    pos = end;
+                    if kind == 0 {
+                        break;
+                    }
+                }
+                if pos < s.len() {
+                    out.push_str(&s[pos..]);
+                }
+                out
+            }
+        }
+    }
+}
+
+fn never() -> Regex {
+    Regex::new("[^\\s\\S]").expect("static regex")
+}
+
+/// Byte offsets of every char boundary of `s`, 0 and `len` included.
+fn char_bounds(s: &str) -> Vec<usize> {
+    let mut v: Vec<usize> = s.char_indices().map(|(i, _)| i).collect();
+    v.push(s.len());
+    v
+}
+
+/// Pathname expansion of `pat` (backslash-quoted where literal) relative
+/// to `cwd`. Sorted matches, or an empty list.
+pub(crate) fn glob(vfs: &Vfs, cwd: &str, pat: &str, dotglob: bool) -> Vec<String> {
+    let absolute = pat.starts_with('/');
+    let comps: Vec<&str> = pat.split('/').collect();
+    // (display path, absolute path)
+    let mut current: Vec<(String, String)> = if absolute {
+        vec![(String::new(), String::new())]
+    } else {
+        vec![(String::new(), cwd.trim_end_matches('/').to_string())]
+    };
+    let start = usize::from(absolute);
+    let n = comps.len();
+    for (idx, comp) in comps.iter().enumerate().skip(start) {
+        let last = idx == n - 1;
+        let mut next = Vec::new();
+        if comp.is_empty() {
+            // `a//b` or a trailing slash: keep directories only.
+            for (disp, abs) in current {
+                if is_dir(vfs, &abs) {
+                    next.push((format!("{disp}/"), abs));
+                }
+            }
+            current = next;
+            continue;
+        }
+        let join = |disp: &str, name: &str| {
+            if disp.is_empty() && !absolute {
+                name.to_string()
+            } else if disp.ends_with('/') {
+                format!("{disp}{name}")
+            } else {
+                format!("{disp}/{name}")
+            }
+        };
+        if !has_glob(comp) {
+            let name = unescape(comp);
+            for (disp, abs) in current {
+                let a = format!("{abs}/{name}");
+                if last || is_dir(vfs, &a) {
+                    if last && !exists(vfs, &a) {
+                        continue;
+                    }
+                    next.push((join(&disp, &name), a));
+                }
+            }
+        } else {
+            let p = Pattern::new(comp, false);
+            let literal_dot = comp.starts_with('.') || comp.starts_with("\\.");
+            for (disp, abs) in current {
+                let dir = if abs.is_empty() { "/" } else { abs.as_str() };
+                let Ok(entries) = vfs.list_dir(dir) else {
+                    continue;
+                };
+                let mut names: Vec<(String, FileType)> = entries
+                    .into_iter()
+                    .map(|e| (e.name, e.file_type))
+                    .filter(|(n, _)| n != "." && n != "..")
+                    .collect();
+                names.sort_by(|a, b| a.0.cmp(&b.0));
+                for (name, ft) in names {
+                    if name.starts_with('.') && !literal_dot && !dotglob {
+                        continue;
+                    }
+                    if !p.matches(&name) {
+                        continue;
+                    }
+                    let a = format!("{abs}/{name}");
+                    let dir_like =
+                        ft == FileType::Directory || (ft == FileType::Symlink && is_dir(vfs, &a));
+                    if !last && !dir_like {
+                        continue;
+                    }
+                    next.push((join(&disp, &name), a));
+                }
+            }
+        }
+        current = next;
+        if current.is_empty() {
+            break;
+        }
+    }
+    let mut out: Vec<String> = current
+        .into_iter()
+        .map(|(d, _)| d)
+        .filter(|d| !d.is_empty())
+        .collect();
+    out.sort();
+    out
+}
+
+fn is_dir(vfs: &Vfs, abs: &str) -> bool {
+    let path = if abs.is_empty() { "/" } else { abs };
+    vfs.metadata(path, true)
+        .is_ok_and(|m| m.file_type == FileType::Directory)
+}
+
+fn exists(vfs: &Vfs, abs: &str) -> bool {
+    vfs.metadata(abs, false).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matching() {
+        assert!(Pattern::new("*.txt", false).matches("a.txt"));
+        assert!(!Pattern::new("*.txt", false).matches("a.txt.bak"));
+        assert!(Pattern::new("a?c", false).matches("abc"));
+        assert!(Pattern::new("[a-c]x", false).matches("bx"));
+        assert!(Pattern::new("[!a-c]x", false).matches("dx"));
+        assert!(Pattern::new("[[:digit:]]*", false).matches("1abc"));
+        assert!(Pattern::new("\\*", false).matches("*"));
+        assert!(!Pattern::new("\\*", false).matches("a"));
+        assert!(Pattern::new("{a}", false).matches("{a}"));
+        assert!(Pattern::new("a.b", false).matches("a.b"));
+        assert!(!Pattern::new("a.b", false).matches("axb"));
+        assert!(Pattern::new("*", false).matches("line1\nline2"));
+    }
+
+    #[test]
+    fn strip_and_replace() {
+        let p = Pattern::new("*/", false);
+        assert_eq!(p.strip_prefix("/a/b/c", false), "a/b/c");
+        assert_eq!(p.strip_prefix("/a/b/c", true), "c");
+        let p = Pattern::new(".*", false);
+        assert_eq!(p.strip_suffix("f.tar.gz", false), "f.tar");
+        assert_eq!(p.strip_suffix("f.tar.gz", true), "f");
+        let p = Pattern::new("o", false);
+        assert_eq!(p.replace("foo boo", "0", 0), "f0o boo");
+        assert_eq!(p.replace("foo boo", "0", 1), "f00 b00");
+        let p = Pattern::new("f", false);
+        assert_eq!(p.replace("foo", "g", 2), "goo");
+        assert_eq!(p.replace("off", "g", 3), "ofg");
+        let p = Pattern::new("a*", false);
+        assert_eq!(p.replace("xabab", "-", 0), "x-");
+    }
+
+    #[test]
+    fn globbing() {
+        let mut vfs = Vfs::new();
+        vfs.create_dir_all("/w/d").unwrap();
+        for f in [
+            "/w/b.txt",
+            "/w/a.txt",
+            "/w/c.csv",
+            "/w/.h.txt",
+            "/w/d/x.txt",
+        ] {
+            vfs.write_file(f, &b"x"[..]).unwrap();
+        }
+        assert_eq!(glob(&vfs, "/w", "*.txt", false), vec!["a.txt", "b.txt"]);
+        assert_eq!(glob(&vfs, "/w", "*/*.txt", false), vec!["d/x.txt"]);
+        assert_eq!(glob(&vfs, "/", "/w/*.csv", false), vec!["/w/c.csv"]);
+        assert_eq!(glob(&vfs, "/w", ".*.txt", false), vec![".h.txt"]);
+        assert_eq!(glob(&vfs, "/w", "*/", false), vec!["d/"]);
+        assert!(glob(&vfs, "/w", "*.none", false).is_empty());
+    }
+}

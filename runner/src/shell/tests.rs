@@ -1,0 +1,363 @@
+//! Unit tests of the whole shell over a bare VFS and no tools (builtins,
+//! expansions, control flow, redirections). Tests with real tools are the
+//! differential suite in `runner/tests/shell_differential.rs`.
+
+use super::*;
+use crate::exec::ExecEnv;
+use crate::limits::Limits;
+use crate::runtime::Runtime;
+use crate::tools::ToolRegistry;
+use std::sync::{Arc, Mutex, OnceLock};
+use wasiland_vfs::Vfs;
+use wasiland_wasi_host::{BytesInput, CaptureOutput, Interrupt, SharedVfs, SystemClock};
+
+fn runtime() -> Runtime {
+    static RT: OnceLock<Runtime> = OnceLock::new();
+    RT.get_or_init(Runtime::new).clone()
+}
+
+pub(crate) struct T {
+    pub exec: ExecEnv,
+    pub st: ShellState,
+}
+
+impl T {
+    pub(crate) fn new() -> T {
+        let mut vfs = Vfs::new();
+        for d in ["/home/user", "/tmp", "/usr/bin", "/dev"] {
+            vfs.create_dir_all(d).unwrap();
+        }
+        let root = vfs.root();
+        vfs.mknod(root, "dev/null", wasiland_vfs::Device::Null)
+            .unwrap();
+        let exec = ExecEnv {
+            runtime: runtime(),
+            tools: ToolRegistry::new(),
+            vfs: SharedVfs::new(vfs),
+            limits: Limits::default(),
+            interrupt: Interrupt::new(),
+            hits: Arc::new(Mutex::new(Vec::new())),
+            trace: None,
+            clock: Arc::new(SystemClock::new()),
+        };
+        let env = vec![
+            ("HOME".to_string(), "/home/user".to_string()),
+            ("PATH".to_string(), "/usr/bin:/bin".to_string()),
+        ];
+        T {
+            exec,
+            st: ShellState::new("/home/user", env),
+        }
+    }
+
+    pub(crate) fn run_in(&mut self, script: &str, stdin: &[u8]) -> (i32, String, String) {
+        let out = CaptureOutput::new();
+        let err = CaptureOutput::new();
+        let stdio = [
+            Stdio::Input(Arc::new(BytesInput::new(stdin.to_vec()))),
+            Stdio::Output(out.clone()),
+            Stdio::Output(err.clone()),
+        ];
+        let status = run_script(&mut self.st, &self.exec, script, stdio);
+        (
+            status,
+            String::from_utf8_lossy(&out.take()).into_owned(),
+            String::from_utf8_lossy(&err.take()).into_owned(),
+        )
+    }
+
+    pub(crate) fn run(&mut self, script: &str) -> (i32, String, String) {
+        self.run_in(script, b"")
+    }
+}
+
+fn out(script: &str) -> String {
+    let mut t = T::new();
+    let (_, o, e) = t.run(script);
+    if !e.is_empty() {
+        eprintln!("stderr of {script:?}: {e}");
+    }
+    o
+}
+
+fn status(script: &str) -> i32 {
+    T::new().run(script).0
+}
+
+#[test]
+fn echo_and_quoting() {
+    assert_eq!(out("echo hello world"), "hello world\n");
+    assert_eq!(out("echo 'a  b' \"c  d\" e\\ f"), "a  b c  d e f\n");
+    assert_eq!(
+        out("echo -n x; echo -e 'a\\tb'; echo -E 'a\\tb'"),
+        "xa\tb\na\\tb\n"
+    );
+    assert_eq!(out("echo $'x\\ny'"), "x\ny\n");
+}
+
+#[test]
+fn variables_and_params() {
+    assert_eq!(out("x=5; echo $x ${x} \"$x\""), "5 5 5\n");
+    assert_eq!(
+        out("echo ${u:-def} ${u-d2}; u=; echo ${u:-e} [${u-f}]"),
+        "def d2\ne []\n"
+    );
+    assert_eq!(out("echo ${v:=set}; echo $v"), "set\nset\n");
+    assert_eq!(
+        out("x=abc; echo ${x:+alt} ${#x} ${x^^} ${x:1:1}"),
+        "alt 3 ABC b\n"
+    );
+    assert_eq!(
+        out("p=/a/b/c.tar.gz; echo ${p#*/} ${p##*/} ${p%.*} ${p%%.*}"),
+        "a/b/c.tar.gz c.tar.gz /a/b/c.tar /a/b/c\n"
+    );
+    assert_eq!(out("s='a-b-c'; echo ${s/-/+} ${s//-/+}"), "a+b-c a+b+c\n");
+    assert_eq!(
+        out("set -- a 'b c' d; echo $#; for i in \"$@\"; do echo \"[$i]\"; done"),
+        "3\n[a]\n[b c]\n[d]\n"
+    );
+    assert_eq!(
+        out("set -- a b; echo \"$*\"; IFS=,; echo \"$*\""),
+        "a b\na,b\n"
+    );
+}
+
+#[test]
+fn splitting_and_substitution() {
+    assert_eq!(
+        out("x='a b  c'; for w in $x; do echo $w; done"),
+        "a\nb\nc\n"
+    );
+    assert_eq!(
+        out("for w in $(echo 1 2 3); do echo -$w-; done"),
+        "-1-\n-2-\n-3-\n"
+    );
+    assert_eq!(out("x=$(echo hi; echo there); echo \"$x\""), "hi\nthere\n");
+    assert_eq!(out("echo `echo back`"), "back\n");
+    assert_eq!(out("IFS=: read a b <<< 'x:y:z'; echo $a $b"), "x y:z\n");
+}
+
+#[test]
+fn arithmetic() {
+    assert_eq!(
+        out("echo $((1 + 2 * 3)) $((10 / 3)) $((2 ** 8))"),
+        "7 3 256\n"
+    );
+    assert_eq!(out("i=0; ((i++)); ((i += 5)); echo $i"), "6\n");
+    assert_eq!(out("for ((i=0; i<3; i++)); do echo $i; done"), "0\n1\n2\n");
+    assert_eq!(status("((0))"), 1);
+    assert_eq!(out("x=3; echo $((x * x))"), "9\n");
+}
+
+#[test]
+fn control_flow() {
+    assert_eq!(out("if true; then echo y; else echo n; fi"), "y\n");
+    assert_eq!(
+        out("if false; then echo y; elif true; then echo e; fi"),
+        "e\n"
+    );
+    assert_eq!(
+        out("i=0; while [ $i -lt 3 ]; do echo $i; i=$((i+1)); done"),
+        "0\n1\n2\n"
+    );
+    assert_eq!(
+        out("i=0; until [ $i -ge 2 ]; do echo $i; i=$((i+1)); done"),
+        "0\n1\n"
+    );
+    assert_eq!(
+        out("for i in 1 2 3 4; do [ $i = 2 ] && continue; [ $i = 4 ] && break; echo $i; done"),
+        "1\n3\n"
+    );
+    assert_eq!(
+        out("case foo.txt in *.csv) echo csv;; *.txt) echo txt;; esac"),
+        "txt\n"
+    );
+    assert_eq!(
+        out("true && echo a || echo b; false && echo c || echo d"),
+        "a\nd\n"
+    );
+    assert_eq!(out("! false; echo $?"), "0\n");
+}
+
+#[test]
+fn functions_and_locals() {
+    assert_eq!(
+        out("f() { echo \"f:$1\"; return 3; }; f x; echo $?"),
+        "f:x\n3\n"
+    );
+    assert_eq!(
+        out("x=g; f() { local x=l; echo $x; }; f; echo $x"),
+        "l\ng\n"
+    );
+    assert_eq!(out("fact() { if [ $1 -le 1 ]; then echo 1; else echo $(( $1 * $(fact $(( $1 - 1 ))) )); fi; }; fact 5"), "120\n");
+}
+
+#[test]
+fn exits_and_errexit() {
+    assert_eq!(status("exit 3"), 3);
+    assert_eq!(T::new().run("(exit 4); echo $?").1, "4\n");
+    assert_eq!(T::new().run("set -e; false; echo no").1, "");
+    assert_eq!(
+        T::new()
+            .run("set -e; false || true; if false; then :; fi; echo yes")
+            .1,
+        "yes\n"
+    );
+    assert_eq!(status("nosuchcmd"), 127);
+    assert_eq!(status("echo ${x:?boom}"), 127);
+}
+
+#[test]
+fn redirections_and_files() {
+    let mut t = T::new();
+    assert_eq!(t.run("echo a > f; echo b >> f; cat_like() { while read l; do echo \"<$l>\"; done; }; cat_like < f").1, "<a>\n<b>\n");
+    assert_eq!(
+        t.run("{ echo out; echo err >&2; } > both 2>&1; read x < both; echo $x")
+            .1,
+        "out\n"
+    );
+    assert_eq!(t.st.cwd(), "/home/user");
+    assert_eq!(
+        t.exec
+            .vfs
+            .lock()
+            .read_file("/home/user/both")
+            .unwrap()
+            .to_vec(),
+        b"out\nerr\n"
+    );
+    assert_eq!(
+        t.run("while read -r a b; do echo \"$b-$a\"; done <<EOF\n1 x\n2 y\nEOF")
+            .1,
+        "x-1\ny-2\n"
+    );
+    assert_eq!(t.run("x=v; cat_like() { while read l; do echo $l; done; }; cat_like <<'E'\n$x\nE\ncat_like <<E\n$x\nE").1, "$x\nv\n");
+    assert_eq!(t.run("echo hi > /nonexistent/x; echo $?").1, "1\n");
+}
+
+#[test]
+fn globs_and_cd() {
+    let mut t = T::new();
+    t.run("mkdir_fake() { :; }; echo > a.txt; echo > b.txt; echo > c.csv");
+    assert_eq!(
+        t.run("echo *.txt; echo *.none; echo \"*.txt\"").1,
+        "a.txt b.txt\n*.none\n*.txt\n"
+    );
+    assert_eq!(
+        t.run("cd /tmp && pwd; cd - >/dev/null; pwd").1,
+        "/tmp\n/home/user\n"
+    );
+    assert_eq!(t.run("cd /nope; echo $?").1, "1\n");
+    assert_eq!(t.run("echo {a,b}{1,2} {1..3}").1, "a1 a2 b1 b2 1 2 3\n");
+    assert_eq!(t.run("echo ~ ~/x").1, "/home/user /home/user/x\n");
+}
+
+#[test]
+fn builtin_pipelines() {
+    assert_eq!(out("echo abc | { read x; echo got $x; }"), "got abc\n");
+    assert_eq!(
+        out("printf '%s\\n' 3 1 2 | while read n; do echo n$n; done"),
+        "n3\nn1\nn2\n"
+    );
+    assert_eq!(out("x=1; echo 2 | read x; echo $x"), "1\n");
+    assert_eq!(
+        out("false | true; echo $?; set -o pipefail; false | true; echo $?"),
+        "0\n1\n"
+    );
+    assert_eq!(out("echo a | (exit 3); echo ${PIPESTATUS[1]}"), "3\n");
+}
+
+#[test]
+fn tests_and_conditionals() {
+    assert_eq!(status("[ 1 -lt 2 ]"), 0);
+    assert_eq!(status("[ abc = abd ]"), 1);
+    assert_eq!(status("test -z ''"), 0);
+    assert_eq!(status("[[ foo.txt == *.txt ]]"), 0);
+    assert_eq!(
+        out("[[ 'ab12' =~ ^([a-z]+)([0-9]+)$ ]] && echo ${BASH_REMATCH[2]}"),
+        "12\n"
+    );
+    assert_eq!(status("[ -d /tmp ] && [ ! -f /tmp ]"), 0);
+    assert_eq!(status("[ 1 -eq ]"), 2);
+}
+
+#[test]
+fn arrays() {
+    assert_eq!(
+        out("a=(x y z); echo ${a[1]} ${#a[@]} ${a[@]}; a+=(w); echo ${a[-1]}"),
+        "y 3 x y z\nw\n"
+    );
+    assert_eq!(
+        out("f() { local -a arr=(1 2); echo ${arr[@]}; }; f"),
+        "1 2\n"
+    );
+    assert_eq!(out("declare -A m; m[k]=v; echo ${m[k]} ${!m[@]}"), "v k\n");
+}
+
+#[test]
+fn printf_read_misc() {
+    assert_eq!(
+        out("printf '%5.2f|%-3s|%03d\\n' 3.14159 ab 7"),
+        " 3.14|ab |007\n"
+    );
+    assert_eq!(out("printf -v v '%x' 255; echo $v"), "ff\n");
+    assert_eq!(out("eval 'x=1; echo $x'"), "1\n");
+    assert_eq!(out("type cd; command -v cd"), "cd is a shell builtin\ncd\n");
+    assert_eq!(out("trap 'echo bye' EXIT; echo hi"), "hi\nbye\n");
+    assert_eq!(out("bash -c 'echo $0 $1' n a"), "n a\n");
+    assert_eq!(
+        out("x=1; bash -c 'echo [$x]'; export x; bash -c 'echo [$x]'"),
+        "[]\n[1]\n"
+    );
+    assert_eq!(
+        out("getopts 'ab:' o -a; echo $o; OPTIND=1; getopts 'ab:' o -b val; echo $o $OPTARG"),
+        "a\nb val\n"
+    );
+}
+
+#[test]
+fn syntax_errors_are_status_2() {
+    let mut t = T::new();
+    let (s, o, e) = t.run("echo a\nif then");
+    assert_eq!((s, o.as_str()), (2, "a\n"));
+    assert!(e.contains("syntax error"), "{e}");
+    assert_eq!(t.run("echo 'unterminated").0, 2);
+}
+
+#[test]
+fn timeout_ends_loops() {
+    let mut t = T::new();
+    t.exec.interrupt.set_deadline(Some(
+        std::time::Instant::now() + std::time::Duration::from_millis(200),
+    ));
+    let (s, _, _) = t.run("while true; do :; done");
+    assert_eq!(s, 124);
+    assert!(t
+        .exec
+        .hits
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|h| h.kind == crate::limits::LimitKind::Timeout));
+}
+
+#[test]
+fn depth_limit() {
+    let mut t = T::new();
+    let (s, _, e) = t.run("f() { f; }; f");
+    assert_eq!(s, 2, "{e}");
+    assert!(t
+        .exec
+        .hits
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|h| h.kind == crate::limits::LimitKind::ShellDepth));
+}
+
+#[test]
+fn session_persists() {
+    let mut t = T::new();
+    t.run("x=1; f() { echo f$x; }; cd /tmp");
+    assert_eq!(t.run("f; pwd").1, "f1\n/tmp\n");
+}
