@@ -250,9 +250,21 @@ impl ExecEnv {
             .name(format!("wasiland:{name}"))
             .stack_size(8 << 20)
             .spawn(move || {
+                let before = env.vfs.lock().quota_refusals();
                 let exit = run_module(&runtime, &module, wasi, &config);
                 if let Some(kind) = exit.limit {
                     env.record_hit(kind, &pname);
+                }
+                // Quotas answer ENOSPC/EDQUOT and the guest decides how to
+                // fail; the run still reports which limit was hit. (With
+                // several processes writing at once the attribution is to
+                // whichever ran while the refusal happened.)
+                let after = env.vfs.lock().quota_refusals();
+                if after.bytes != before.bytes {
+                    env.record_hit(LimitKind::FsBytes, &pname);
+                }
+                if after.inodes != before.inodes {
+                    env.record_hit(LimitKind::FsInodes, &pname);
                 }
                 exit
             });

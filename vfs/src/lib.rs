@@ -57,6 +57,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use bytes::Bytes;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 pub use clock::ManualClock;
 #[cfg(feature = "std")]
@@ -245,6 +246,20 @@ pub struct Vfs {
     clock: Arc<dyn Clock>,
     table: inode::Table,
     limits: Limits,
+    /// Operations refused by the byte quota and by the inode quota (for
+    /// reporting which limit a process hit; not carried over by a fork).
+    refused_bytes: AtomicUsize,
+    refused_inodes: AtomicUsize,
+}
+
+/// How many operations the quotas have refused so far (see
+/// [`Vfs::quota_refusals`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct QuotaRefusals {
+    /// Refused by the byte quota (NoSpace).
+    pub bytes: usize,
+    /// Refused by the inode quota (QuotaExceeded).
+    pub inodes: usize,
 }
 
 impl Clone for Vfs {
@@ -293,6 +308,8 @@ impl Vfs {
             clock,
             table,
             limits: Limits::default(),
+            refused_bytes: AtomicUsize::new(0),
+            refused_inodes: AtomicUsize::new(0),
         }
     }
 
@@ -339,8 +356,20 @@ impl Vfs {
     /// Refuses a new inode beyond the inode quota.
     fn check_new_inode(&self) -> Result<()> {
         match self.limits.max_inodes {
-            Some(max) if self.table.count() >= max => Err(VfsError::QuotaExceeded),
+            Some(max) if self.table.count() >= max => {
+                self.refused_inodes.fetch_add(1, Ordering::Relaxed);
+                Err(VfsError::QuotaExceeded)
+            }
             _ => Ok(()),
+        }
+    }
+
+    /// Operations refused by the quotas since this filesystem was created
+    /// (wrapping counters): lets an embedder tell which limit a process hit.
+    pub fn quota_refusals(&self) -> QuotaRefusals {
+        QuotaRefusals {
+            bytes: self.refused_bytes.load(Ordering::Relaxed),
+            inodes: self.refused_inodes.load(Ordering::Relaxed),
         }
     }
 
@@ -353,6 +382,7 @@ impl Vfs {
             Some(max) => {
                 let total = self.table.bytes() + u128::from(new - old);
                 if total > u128::from(max) {
+                    self.refused_bytes.fetch_add(1, Ordering::Relaxed);
                     Err(VfsError::NoSpace)
                 } else {
                     Ok(())
@@ -581,16 +611,21 @@ impl Vfs {
             clock: self.clock.clone(),
             table,
             limits: self.limits,
+            refused_bytes: AtomicUsize::new(0),
+            refused_inodes: AtomicUsize::new(0),
         }
     }
 
     /// A copy of the whole state, open handles included, to run a
     /// multi-step change on and swap in only if it all succeeds.
     pub(crate) fn transaction_copy(&self) -> Vfs {
+        let refusals = self.quota_refusals();
         Vfs {
             clock: self.clock.clone(),
             table: self.table.clone(),
             limits: self.limits,
+            refused_bytes: AtomicUsize::new(refusals.bytes),
+            refused_inodes: AtomicUsize::new(refusals.inodes),
         }
     }
 
