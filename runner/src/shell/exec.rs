@@ -1051,6 +1051,9 @@ impl<'a> Shell<'a> {
                     if base == "env" && !name.contains('/') {
                         return builtins::shell_cmd::env_builtin(self, &argv, &temp);
                     }
+                    if base == "chmod" && !name.contains('/') {
+                        return builtins::shell_cmd::chmod(self, &argv);
+                    }
                 }
                 self.err(e.message(&name));
                 Ok(e.exit_status())

@@ -863,7 +863,9 @@ impl<'a> Shell<'a> {
             } => {
                 let v = self.param_value(parameter, *indirect)?;
                 self.check_nounset(parameter, &v)?;
-                let pat = self.expand_text_pattern(pattern.as_deref().unwrap_or(""), in_dq)?;
+                // The pattern's own quoting decides; the double quotes around
+                // the whole expansion do not quote it.
+                let pat = self.expand_text_pattern(pattern.as_deref().unwrap_or(""), false)?;
                 let p = Pattern::new(&pat, false);
                 let v = match pe {
                     ParameterExpr::RemoveSmallestSuffixPattern { .. } => {
@@ -1001,7 +1003,7 @@ impl<'a> Shell<'a> {
             } => {
                 let v = self.param_value(parameter, *indirect)?;
                 self.check_nounset(parameter, &v)?;
-                let pat = self.expand_text_pattern(pattern, in_dq)?;
+                let pat = self.expand_text_pattern(pattern, false)?;
                 let repl = match replacement {
                     Some(r) => {
                         let frags = self.expand_subword(r, true)?;

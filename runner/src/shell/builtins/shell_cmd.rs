@@ -1,9 +1,9 @@
 //! Commands served by the shell itself although they are programs
-//! elsewhere: `sh`/`bash` (a child shell of ours) and `env` when no
-//! `env` tool is installed.
+//! elsewhere: `sh`/`bash` (a child shell of ours), and `env` and `chmod`
+//! when no such tool is installed (uutils' chmod does not build for WASI).
 
 use super::super::exec::{Shell, R};
-use super::super::{Options, Value};
+use super::super::Options;
 use crate::exec::absolute;
 
 /// `bash [options] [-c CMD [NAME [ARGS...]] | SCRIPT [ARGS...]]`, or the
@@ -160,6 +160,145 @@ pub(crate) fn env_builtin(sh: &mut Shell<'_>, argv: &[String], temp: &[(String, 
     let fds = sh.fds.clone();
     let mut sub = Shell::new(&mut st, sh.exec, fds, sh.depth + 1);
     sub.subshell = true;
-    let _ = Value::Str(String::new());
     sub.run_external(argv[i..].to_vec(), Vec::new())
+}
+
+/// Apply a symbolic (`u+x,go-w`, `+x`, `a=r`) or octal mode to `old`.
+pub(crate) fn apply_mode(spec: &str, old: u32, is_dir: bool) -> Option<u32> {
+    if !spec.is_empty() && spec.chars().all(|c| c.is_digit(8)) {
+        return u32::from_str_radix(spec, 8).ok().filter(|m| *m <= 0o7777);
+    }
+    let mut mode = old;
+    for clause in spec.split(',') {
+        let who_len = clause.chars().take_while(|c| "ugoa".contains(*c)).count();
+        let who = &clause[..who_len];
+        let mut rest = &clause[who_len..];
+        if rest.is_empty() {
+            return None;
+        }
+        let mask_who = if who.is_empty() || who.contains('a') {
+            0o7777
+        } else {
+            let mut m = 0;
+            if who.contains('u') {
+                m |= 0o4700;
+            }
+            if who.contains('g') {
+                m |= 0o2070;
+            }
+            if who.contains('o') {
+                m |= 0o1007;
+            }
+            m
+        };
+        while !rest.is_empty() {
+            let op = rest.chars().next()?;
+            if !"+-=".contains(op) {
+                return None;
+            }
+            rest = &rest[1..];
+            let perm_len = rest.chars().take_while(|c| "rwxXst".contains(*c)).count();
+            let perms = &rest[..perm_len];
+            rest = &rest[perm_len..];
+            let mut bits = 0;
+            for p in perms.chars() {
+                bits |= match p {
+                    'r' => 0o444,
+                    'w' => 0o222,
+                    'x' => 0o111,
+                    'X' if is_dir || old & 0o111 != 0 => 0o111,
+                    's' => 0o6000,
+                    't' => 0o1000,
+                    _ => 0,
+                };
+            }
+            // Without "who", + and = respect the umask (022) for w.
+            let bits = if who.is_empty() && op != '-' {
+                bits & !0o022 | (bits & 0o200)
+            } else {
+                bits
+            };
+            let bits = bits & mask_who;
+            match op {
+                '+' => mode |= bits,
+                '-' => mode &= !bits,
+                _ => mode = (mode & !(mask_who & 0o777)) | bits,
+            }
+        }
+    }
+    Some(mode)
+}
+
+/// `chmod [-R] MODE FILE...` over the VFS.
+pub(crate) fn chmod(sh: &mut Shell<'_>, argv: &[String]) -> R {
+    let mut recursive = false;
+    let mut args: Vec<&String> = Vec::new();
+    for a in &argv[1..] {
+        match a.as_str() {
+            "-R" | "--recursive" => recursive = true,
+            "-v" | "-c" | "-f" | "--" => {}
+            _ => args.push(a),
+        }
+    }
+    if args.len() < 2 {
+        sh.err("chmod: missing operand");
+        return Ok(1);
+    }
+    let spec = args[0].clone();
+    let mut status = 0;
+    for f in &args[1..] {
+        let abs = absolute(sh.st.cwd(), f);
+        let mut todo = vec![abs];
+        while let Some(path) = todo.pop() {
+            let mut vfs = sh.exec.vfs.lock();
+            let meta = match vfs.metadata(&path, true) {
+                Ok(m) => m,
+                Err(e) => {
+                    drop(vfs);
+                    sh.err(format!(
+                        "chmod: cannot access '{f}': {}",
+                        super::super::redirect::vfs_message(e)
+                    ));
+                    status = 1;
+                    continue;
+                }
+            };
+            let is_dir = meta.file_type == wasiland_vfs::FileType::Directory;
+            let Some(mode) = apply_mode(&spec, meta.mode, is_dir) else {
+                drop(vfs);
+                sh.err(format!("chmod: invalid mode: '{spec}'"));
+                return Ok(1);
+            };
+            let _ = vfs.set_mode(meta.ino, mode);
+            if recursive && is_dir {
+                if let Ok(entries) = vfs.list_dir(&path) {
+                    for e in entries {
+                        if e.name != "."
+                            && e.name != ".."
+                            && e.file_type != wasiland_vfs::FileType::Symlink
+                        {
+                            todo.push(format!("{}/{}", path.trim_end_matches('/'), e.name));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::apply_mode;
+
+    #[test]
+    fn modes() {
+        assert_eq!(apply_mode("755", 0o644, false), Some(0o755));
+        assert_eq!(apply_mode("+x", 0o644, false), Some(0o755));
+        assert_eq!(apply_mode("u+x", 0o644, false), Some(0o744));
+        assert_eq!(apply_mode("go-r", 0o644, false), Some(0o600));
+        assert_eq!(apply_mode("a=r", 0o755, false), Some(0o444));
+        assert_eq!(apply_mode("u=rwx,g=rx,o=", 0o600, false), Some(0o750));
+        assert_eq!(apply_mode("zz", 0o600, false), None);
+    }
 }
