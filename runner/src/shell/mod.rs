@@ -140,6 +140,8 @@ pub struct ShellState {
     pub(crate) pid: u32,
     /// The last script ended by `exit` (or `set -e`) rather than running out.
     pub(crate) exited: bool,
+    /// `pushd`/`popd` stack (below the cwd, most recent first).
+    pub(crate) dir_stack: Vec<String>,
 }
 
 /// The fake process id of the top-level shell (`$$`).
@@ -163,6 +165,7 @@ impl ShellState {
             getopts_char: 0,
             pid: SHELL_PID,
             exited: false,
+            dir_stack: Vec::new(),
         };
         for (k, v) in env {
             st.vars.insert(

@@ -81,3 +81,69 @@ pub(crate) fn pwd(sh: &mut Shell<'_>, _argv: &[String]) -> R {
     sh.out(format!("{cwd}\n"))?;
     Ok(0)
 }
+
+fn show_stack(sh: &Shell<'_>) -> String {
+    let home = sh.st.var("HOME").unwrap_or("").to_string();
+    let tilde = |d: &str| {
+        if !home.is_empty() && (d == home || d.starts_with(&format!("{home}/"))) {
+            format!("~{}", &d[home.len()..])
+        } else {
+            d.to_string()
+        }
+    };
+    let mut parts = vec![tilde(sh.st.cwd())];
+    parts.extend(sh.st.dir_stack.iter().map(|d| tilde(d)));
+    parts.join(" ") + "\n"
+}
+
+pub(crate) fn dirs(sh: &mut Shell<'_>, argv: &[String]) -> R {
+    if argv.iter().any(|a| a == "-c") {
+        sh.st.dir_stack.clear();
+        return Ok(0);
+    }
+    let s = show_stack(sh);
+    sh.out(s)?;
+    Ok(0)
+}
+
+pub(crate) fn pushd(sh: &mut Shell<'_>, argv: &[String]) -> R {
+    let old = sh.st.cwd().to_string();
+    match argv.get(1) {
+        Some(dir) => {
+            let status = cd(sh, &["cd".to_string(), dir.clone()])?;
+            if status != 0 {
+                return Ok(status);
+            }
+            sh.st.dir_stack.insert(0, old);
+        }
+        None => {
+            let Some(top) = sh.st.dir_stack.first().cloned() else {
+                sh.err("pushd: no other directory");
+                return Ok(1);
+            };
+            let status = cd(sh, &["cd".to_string(), top])?;
+            if status != 0 {
+                return Ok(status);
+            }
+            sh.st.dir_stack[0] = old;
+        }
+    }
+    let s = show_stack(sh);
+    sh.out(s)?;
+    Ok(0)
+}
+
+pub(crate) fn popd(sh: &mut Shell<'_>, _argv: &[String]) -> R {
+    if sh.st.dir_stack.is_empty() {
+        sh.err("popd: directory stack empty");
+        return Ok(1);
+    }
+    let top = sh.st.dir_stack.remove(0);
+    let status = cd(sh, &["cd".to_string(), top])?;
+    if status != 0 {
+        return Ok(status);
+    }
+    let s = show_stack(sh);
+    sh.out(s)?;
+    Ok(0)
+}
