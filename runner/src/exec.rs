@@ -35,10 +35,17 @@ pub enum Program {
     /// A registered tool (also what `/usr/bin/NAME` stubs stand for).
     Tool(Arc<Tool>),
     /// A `.wasm` file inside the sandbox.
-    Module { path: String, module: Arc<LazyModule> },
+    Module {
+        path: String,
+        module: Arc<LazyModule>,
+    },
     /// A script starting with `#!INTERPRETER [ARG]`; run as
     /// `INTERPRETER [ARG] PATH ARGS...`.
-    Shebang { interpreter: String, arg: Option<String>, path: String },
+    Shebang {
+        interpreter: String,
+        arg: Option<String>,
+        path: String,
+    },
     /// A text file without `#!` (bash runs those as shell scripts), or a
     /// `#!/bin/sh`/`#!/bin/bash` script.
     ShellScript { path: String },
@@ -74,7 +81,9 @@ impl ResolveError {
             ResolveError::NoSuchFile => format!("{name}: No such file or directory"),
             ResolveError::IsDirectory => format!("{name}: Is a directory"),
             ResolveError::PermissionDenied => format!("{name}: Permission denied"),
-            ResolveError::CannotExecute(why) => format!("{name}: cannot execute binary file: {why}"),
+            ResolveError::CannotExecute(why) => {
+                format!("{name}: cannot execute binary file: {why}")
+            }
         }
     }
 }
@@ -111,7 +120,11 @@ pub struct Child {
 
 impl Child {
     fn finished(name: String, exit: ProcessExit) -> Child {
-        Child { name, thread: None, done: Some(exit) }
+        Child {
+            name,
+            thread: None,
+            done: Some(exit),
+        }
     }
 
     /// The command name.
@@ -126,7 +139,11 @@ impl Child {
         }
         match self.thread.take().map(JoinHandle::join) {
             Some(Ok(exit)) => exit,
-            _ => ProcessExit { status: 134, limit: None, message: Some("internal error: process thread panicked".into()) },
+            _ => ProcessExit {
+                status: 134,
+                limit: None,
+                message: Some("internal error: process thread panicked".into()),
+            },
         }
     }
 }
@@ -134,7 +151,12 @@ impl Child {
 impl ExecEnv {
     /// Resolve a command name as bash would: a name with `/` is a path
     /// (relative to `cwd`), anything else is looked up in `path_var`.
-    pub fn resolve(&self, name: &str, cwd: &str, path_var: &str) -> Result<(String, Program), ResolveError> {
+    pub fn resolve(
+        &self,
+        name: &str,
+        cwd: &str,
+        path_var: &str,
+    ) -> Result<(String, Program), ResolveError> {
         if name.is_empty() {
             return Err(ResolveError::CommandNotFound);
         }
@@ -162,7 +184,9 @@ impl ExecEnv {
             vfs.stat(vfs.root()).map_err(|_| ResolveError::NoSuchFile)?
         } else {
             vfs.stat_path(vfs.root(), rel, true).map_err(|e| match e {
-                VfsError::NotFound | VfsError::NotADirectory | VfsError::SymlinkLoop => ResolveError::NoSuchFile,
+                VfsError::NotFound | VfsError::NotADirectory | VfsError::SymlinkLoop => {
+                    ResolveError::NoSuchFile
+                }
                 _ => ResolveError::PermissionDenied,
             })?
         };
@@ -172,56 +196,112 @@ impl ExecEnv {
         if meta.mode & 0o111 == 0 || meta.file_type != FileType::Regular {
             return Err(ResolveError::PermissionDenied);
         }
-        let data = vfs.contents(meta.ino).map_err(|_| ResolveError::PermissionDenied)?;
+        let data = vfs
+            .contents(meta.ino)
+            .map_err(|_| ResolveError::PermissionDenied)?;
         drop(vfs);
         let _ = explicit;
         if let Some(tool) = tools::stub_target(&data) {
-            return self.tools.get(tool).map(Program::Tool).ok_or(ResolveError::CannotExecute(format!("tool {tool} is not installed")));
+            return self
+                .tools
+                .get(tool)
+                .map(Program::Tool)
+                .ok_or(ResolveError::CannotExecute(format!(
+                    "tool {tool} is not installed"
+                )));
         }
         if data.starts_with(b"\0asm") {
-            return Ok(Program::Module { path: abs.to_string(), module: LazyModule::new(abs, ModuleSource::Bytes(data)) });
+            return Ok(Program::Module {
+                path: abs.to_string(),
+                module: LazyModule::new(abs, ModuleSource::Bytes(data)),
+            });
         }
         if let Some(rest) = data.strip_prefix(b"#!") {
             let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
-            let line = String::from_utf8_lossy(&rest[..line_end]).trim().to_string();
+            let line = String::from_utf8_lossy(&rest[..line_end])
+                .trim()
+                .to_string();
             let mut parts = line.splitn(2, char::is_whitespace);
             let interpreter = parts.next().unwrap_or("").to_string();
-            let arg = parts.next().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            let arg = parts
+                .next()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty());
             let base = interpreter.rsplit('/').next().unwrap_or("");
             let shell_arg = arg.as_deref().is_none_or(|a| matches!(a, "sh" | "bash"));
-            if matches!(base, "sh" | "bash") || (base == "env" && arg.as_deref().is_some_and(|a| a == "sh" || a == "bash") && shell_arg) {
-                return Ok(Program::ShellScript { path: abs.to_string() });
+            if matches!(base, "sh" | "bash")
+                || (base == "env"
+                    && arg.as_deref().is_some_and(|a| a == "sh" || a == "bash")
+                    && shell_arg)
+            {
+                return Ok(Program::ShellScript {
+                    path: abs.to_string(),
+                });
             }
-            return Ok(Program::Shebang { interpreter, arg, path: abs.to_string() });
+            return Ok(Program::Shebang {
+                interpreter,
+                arg,
+                path: abs.to_string(),
+            });
         }
-        Ok(Program::ShellScript { path: abs.to_string() })
+        Ok(Program::ShellScript {
+            path: abs.to_string(),
+        })
     }
 
     /// Record a limit hit for the run's result.
     pub fn record_hit(&self, kind: LimitKind, process: &str) {
-        self.hits.lock().unwrap_or_else(|e| e.into_inner()).push(LimitHit { kind, process: process.to_string() });
+        self.hits
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(LimitHit {
+                kind,
+                process: process.to_string(),
+            });
     }
 
     /// Start a WebAssembly program as a process on its own thread.
-    pub fn spawn(&self, name: &str, module: &Arc<LazyModule>, argv0: Option<&str>, req: SpawnRequest) -> Child {
+    pub fn spawn(
+        &self,
+        name: &str,
+        module: &Arc<LazyModule>,
+        argv0: Option<&str>,
+        req: SpawnRequest,
+    ) -> Child {
         let mut argv = req.argv;
         if let (Some(a0), Some(first)) = (argv0, argv.first_mut()) {
             *first = a0.to_string();
         }
-        let mut env: Vec<(String, String)> = req.env.into_iter().filter(|(k, _)| k != "PWD").collect();
+        let mut env: Vec<(String, String)> =
+            req.env.into_iter().filter(|(k, _)| k != "PWD").collect();
         env.push(("PWD".to_string(), req.cwd.clone()));
-        let size: usize = argv.iter().map(|a| a.len() + 1).sum::<usize>() + env.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>();
+        let size: usize = argv.iter().map(|a| a.len() + 1).sum::<usize>()
+            + env
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 2)
+                .sum::<usize>();
         if size > self.limits.args_bytes {
             self.record_hit(LimitKind::ArgsBytes, name);
             return Child::finished(
                 name.to_string(),
-                ProcessExit { status: 126, limit: Some(LimitKind::ArgsBytes), message: Some("Argument list too long".into()) },
+                ProcessExit {
+                    status: 126,
+                    limit: Some(LimitKind::ArgsBytes),
+                    message: Some("Argument list too long".into()),
+                },
             );
         }
         let module = match module.get(&self.runtime) {
             Ok(m) => m,
             Err(e) => {
-                return Child::finished(name.to_string(), ProcessExit { status: 126, limit: None, message: Some(e) });
+                return Child::finished(
+                    name.to_string(),
+                    ProcessExit {
+                        status: 126,
+                        limit: None,
+                        message: Some(e),
+                    },
+                );
             }
         };
         let root = self.vfs.lock().root();
@@ -242,7 +322,10 @@ impl ExecEnv {
             builder = builder.trace(t.clone());
         }
         let wasi = builder.build();
-        let config = ProcessConfig { fuel: self.limits.fuel, max_memory: self.limits.memory };
+        let config = ProcessConfig {
+            fuel: self.limits.fuel,
+            max_memory: self.limits.memory,
+        };
         let runtime = self.runtime.clone();
         let env = self.clone();
         let pname = name.to_string();
@@ -269,10 +352,18 @@ impl ExecEnv {
                 exit
             });
         match thread {
-            Ok(t) => Child { name: name.to_string(), thread: Some(t), done: None },
+            Ok(t) => Child {
+                name: name.to_string(),
+                thread: Some(t),
+                done: None,
+            },
             Err(e) => Child::finished(
                 name.to_string(),
-                ProcessExit { status: 126, limit: None, message: Some(format!("cannot start a thread: {e}")) },
+                ProcessExit {
+                    status: 126,
+                    limit: None,
+                    message: Some(format!("cannot start a thread: {e}")),
+                },
             ),
         }
     }

@@ -14,7 +14,7 @@ pub mod tools;
 
 pub use exec::{Child, ExecEnv, Program, ResolveError, SpawnRequest};
 pub use tools::{Tool, ToolKind, ToolRegistry};
-pub mod shell;
 pub mod sandbox;
+pub mod shell;
 
 pub use sandbox::{FsError, OutputKind, RunOptions, RunResult, Sandbox, SandboxBuilder, Snapshot};

@@ -33,7 +33,12 @@ struct MemoryLimiter {
 }
 
 impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool, wasmi_core::LimiterError> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> Result<bool, wasmi_core::LimiterError> {
         let ok = self.max_memory.is_none_or(|max| desired as u64 <= max);
         if !ok {
             self.refused.store(true, Ordering::SeqCst);
@@ -41,7 +46,12 @@ impl ResourceLimiter for MemoryLimiter {
         Ok(ok)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> Result<bool, wasmi_core::LimiterError> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> Result<bool, wasmi_core::LimiterError> {
         let ok = desired <= self.max_table_elements;
         if !ok {
             self.refused.store(true, Ordering::SeqCst);
@@ -83,35 +93,56 @@ pub struct ProcessExit {
 
 impl ProcessExit {
     fn code(status: i32) -> Self {
-        ProcessExit { status: status & 0xff, limit: None, message: None }
+        ProcessExit {
+            status: status & 0xff,
+            limit: None,
+            message: None,
+        }
     }
 
     fn limit(kind: LimitKind, message: impl Into<String>) -> Self {
-        ProcessExit { status: kind.exit_status(), limit: Some(kind), message: Some(message.into()) }
+        ProcessExit {
+            status: kind.exit_status(),
+            limit: Some(kind),
+            message: Some(message.into()),
+        }
     }
 }
 
 /// Instantiate `module` with `wasi` and run its `_start` to the end on the
 /// current thread.
-pub fn run_module(runtime: &Runtime, module: &Module, wasi: WasiCtx, config: &ProcessConfig) -> ProcessExit {
+pub fn run_module(
+    runtime: &Runtime,
+    module: &Module,
+    wasi: WasiCtx,
+    config: &ProcessConfig,
+) -> ProcessExit {
     let interrupt = wasi.interrupt().clone();
     let refused = Arc::new(AtomicBool::new(false));
-    let limiter = MemoryLimiter { max_memory: config.max_memory, max_table_elements: 1 << 20, refused: refused.clone() };
+    let limiter = MemoryLimiter {
+        max_memory: config.max_memory,
+        max_table_elements: 1 << 20,
+        refused: refused.clone(),
+    };
     let mut store = Store::new(runtime.engine(), ProcessState { wasi, limiter });
     store.limiter(|s| &mut s.limiter);
     let mut fuel_left = config.fuel;
     let grant = |left: Option<u64>| left.map_or(FUEL_SLICE, |l| l.min(FUEL_SLICE));
     let first = grant(fuel_left);
     if store.set_fuel(first).is_err() {
-        return ProcessExit { status: 134, limit: None, message: Some("engine without fuel metering".into()) };
+        return ProcessExit {
+            status: 134,
+            limit: None,
+            message: Some("engine without fuel metering".into()),
+        };
     }
     let mut granted = first;
 
     let outcome = (|| -> Result<(), wasmi::Error> {
         let instance = runtime.linker().instantiate_and_start(&mut store, module)?;
-        let start = instance
-            .get_func(&store, "_start")
-            .ok_or_else(|| wasmi::Error::new("the module exports no `_start` function (not a WASI command)"))?;
+        let start = instance.get_func(&store, "_start").ok_or_else(|| {
+            wasmi::Error::new("the module exports no `_start` function (not a WASI command)")
+        })?;
         let mut call = start.call_resumable(&mut store, &[], &mut [])?;
         loop {
             match call {
@@ -149,12 +180,22 @@ fn classify(e: &wasmi::Error, memory_refused: bool) -> ProcessExit {
     }
     if let Some(t) = e.downcast_ref::<Termination>() {
         return match t {
-            Termination::Interrupted(InterruptReason::Timeout) => ProcessExit::limit(LimitKind::Timeout, "timed out"),
-            Termination::Interrupted(InterruptReason::Cancelled) => {
-                ProcessExit { status: 130, limit: None, message: Some("cancelled".into()) }
+            Termination::Interrupted(InterruptReason::Timeout) => {
+                ProcessExit::limit(LimitKind::Timeout, "timed out")
             }
-            Termination::BrokenPipe => ProcessExit { status: 141, limit: None, message: None },
-            Termination::OutputLimit => ProcessExit::limit(LimitKind::Output, "output limit exceeded"),
+            Termination::Interrupted(InterruptReason::Cancelled) => ProcessExit {
+                status: 130,
+                limit: None,
+                message: Some("cancelled".into()),
+            },
+            Termination::BrokenPipe => ProcessExit {
+                status: 141,
+                limit: None,
+                message: None,
+            },
+            Termination::OutputLimit => {
+                ProcessExit::limit(LimitKind::Output, "output limit exceeded")
+            }
         };
     }
     if let Some(code) = e.as_trap_code() {
@@ -164,10 +205,18 @@ fn classify(e: &wasmi::Error, memory_refused: bool) -> ProcessExit {
         if memory_refused {
             return ProcessExit::limit(LimitKind::Memory, format!("memory limit reached ({code})"));
         }
-        return ProcessExit { status: 134, limit: None, message: Some(format!("wasm trap: {code}")) };
+        return ProcessExit {
+            status: 134,
+            limit: None,
+            message: Some(format!("wasm trap: {code}")),
+        };
     }
     if memory_refused {
         return ProcessExit::limit(LimitKind::Memory, format!("memory limit reached ({e})"));
     }
-    ProcessExit { status: 126, limit: None, message: Some(e.to_string()) }
+    ProcessExit {
+        status: 126,
+        limit: None,
+        message: Some(e.to_string()),
+    }
 }

@@ -10,7 +10,10 @@ use wasmi::{CompilationMode, Config, Engine, Linker, Module};
 #[derive(Debug, thiserror::Error)]
 pub enum ModuleError {
     #[error("cannot read module {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("invalid WebAssembly module {name}: {message}")]
     Invalid { name: String, message: String },
 }
@@ -41,7 +44,11 @@ impl Runtime {
         // first calls a function; charging it to that process would make
         // fuel use depend on what ran before (and can exhaust a slice in
         // one step). Only execution is charged.
-        config.fuel_cost(wasmi::CustomFuelCosts { bytes_copied_per_fuel: 64, fuel_per_bytes_translated: 0, fuel_per_bytes_validated: 0 });
+        config.fuel_cost(wasmi::CustomFuelCosts {
+            bytes_copied_per_fuel: 64,
+            fuel_per_bytes_translated: 0,
+            fuel_per_bytes_validated: 0,
+        });
         config.compilation_mode(CompilationMode::LazyTranslation);
         config.set_max_recursion_depth(64 * 1024);
         config.set_max_stack_height(256 * 1024 * 1024);
@@ -51,7 +58,13 @@ impl Runtime {
         if let Err(e) = wasiland_wasi_host::add_to_linker(&mut linker) {
             unreachable!("linking preview1 into a fresh linker failed: {e}");
         }
-        Runtime { inner: Arc::new(RuntimeInner { engine, linker, modules: Mutex::new(HashMap::new()) }) }
+        Runtime {
+            inner: Arc::new(RuntimeInner {
+                engine,
+                linker,
+                modules: Mutex::new(HashMap::new()),
+            }),
+        }
     }
 
     pub fn engine(&self) -> &Engine {
@@ -68,14 +81,19 @@ impl Runtime {
         if let Some(m) = self.lock_modules().get(&key) {
             return Ok(m.clone());
         }
-        let module = Module::new(&self.inner.engine, wasm)
-            .map_err(|e| ModuleError::Invalid { name: name.to_string(), message: e.to_string() })?;
+        let module = Module::new(&self.inner.engine, wasm).map_err(|e| ModuleError::Invalid {
+            name: name.to_string(),
+            message: e.to_string(),
+        })?;
         Ok(self.lock_modules().entry(key).or_insert(module).clone())
     }
 
     /// Read and compile a module file (cached by content).
     pub fn module_from_file(&self, path: &std::path::Path) -> Result<Module, ModuleError> {
-        let bytes = std::fs::read(path).map_err(|source| ModuleError::Read { path: path.display().to_string(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| ModuleError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
         self.module(&path.display().to_string(), &bytes)
     }
 
@@ -97,7 +115,8 @@ fn content_hash(bytes: &[u8]) -> [u8; 16] {
     use std::hash::{BuildHasher, Hasher};
     let mut out = [0u8; 16];
     for (lane, chunk) in out.chunks_mut(8).enumerate() {
-        let state = std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+        let state =
+            std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
         let mut h = state.build_hasher();
         h.write_u64(lane as u64);
         h.write_usize(bytes.len());

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use wasiland_vfs::{Device, DirEntry, Vfs, VfsError};
 use wasiland_wasi_host::{
-    BytesInput, CaptureOutput, Interrupt, OutputBudget, OutputStream, SharedVfs, Stdio, StreamError, SystemClock, TraceSink,
-    WasiClock,
+    BytesInput, CaptureOutput, Interrupt, OutputBudget, OutputStream, SharedVfs, Stdio,
+    StreamError, SystemClock, TraceSink, WasiClock,
 };
 
 /// Where the built fixtures are looked for when none are given:
@@ -84,14 +84,21 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { stdin: Stdio::Null, on_output: None, capture: true }
+        RunOptions {
+            stdin: Stdio::Null,
+            on_output: None,
+            capture: true,
+        }
     }
 }
 
 impl RunOptions {
     /// Options with `bytes` as stdin.
     pub fn with_stdin(bytes: impl Into<bytes::Bytes>) -> Self {
-        RunOptions { stdin: Stdio::Input(Arc::new(BytesInput::new(bytes))), ..Self::default() }
+        RunOptions {
+            stdin: Stdio::Input(Arc::new(BytesInput::new(bytes))),
+            ..Self::default()
+        }
     }
 }
 
@@ -211,7 +218,10 @@ impl SandboxBuilder {
         };
         let clock: Arc<dyn WasiClock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock::new()));
         let mut vfs = Vfs::with_clock(Arc::new(VfsClock(clock.clone())));
-        vfs.set_limits(wasiland_vfs::Limits { max_bytes: self.limits.fs_bytes, max_inodes: self.limits.fs_inodes });
+        vfs.set_limits(wasiland_vfs::Limits {
+            max_bytes: self.limits.fs_bytes,
+            max_inodes: self.limits.fs_inodes,
+        });
         conventional_tree(&mut vfs, &tools, &self.cwd)?;
         let mut env: Vec<(String, String)> = vec![
             ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
@@ -252,12 +262,25 @@ impl wasiland_vfs::Clock for VfsClock {
 }
 
 fn vfs_err(path: &str) -> impl Fn(VfsError) -> FsError + '_ {
-    move |kind| FsError::Vfs { path: path.to_string(), kind }
+    move |kind| FsError::Vfs {
+        path: path.to_string(),
+        kind,
+    }
 }
 
 /// The directories and files every new sandbox has.
 fn conventional_tree(vfs: &mut Vfs, tools: &ToolRegistry, cwd: &str) -> Result<(), FsError> {
-    for dir in ["/home/user", "/tmp", "/usr/bin", "/usr/local/bin", "/etc", "/root", "/dev", "/var/tmp", cwd] {
+    for dir in [
+        "/home/user",
+        "/tmp",
+        "/usr/bin",
+        "/usr/local/bin",
+        "/etc",
+        "/root",
+        "/dev",
+        "/var/tmp",
+        cwd,
+    ] {
         vfs.create_dir_all(dir).map_err(vfs_err(dir))?;
     }
     let root = vfs.root();
@@ -265,20 +288,34 @@ fn conventional_tree(vfs: &mut Vfs, tools: &ToolRegistry, cwd: &str) -> Result<(
         let ino = vfs.resolve(root, sticky, true).map_err(vfs_err(sticky))?;
         vfs.set_mode(ino, 0o1777).map_err(vfs_err(sticky))?;
     }
-    vfs.symlink("usr/bin", root, "bin").map_err(vfs_err("/bin"))?;
-    for (name, dev) in [("null", Device::Null), ("zero", Device::Zero), ("urandom", Device::Random), ("random", Device::Random)] {
-        vfs.mknod(root, &format!("dev/{name}"), dev).map_err(vfs_err(name))?;
+    vfs.symlink("usr/bin", root, "bin")
+        .map_err(vfs_err("/bin"))?;
+    for (name, dev) in [
+        ("null", Device::Null),
+        ("zero", Device::Zero),
+        ("urandom", Device::Random),
+        ("random", Device::Random),
+    ] {
+        vfs.mknod(root, &format!("dev/{name}"), dev)
+            .map_err(vfs_err(name))?;
     }
-    vfs.write_file("/etc/hostname", &b"wasiland\n"[..]).map_err(vfs_err("/etc/hostname"))?;
-    vfs.write_file("/etc/passwd", &b"root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000:user:/home/user:/bin/bash\n"[..])
-        .map_err(vfs_err("/etc/passwd"))?;
+    vfs.write_file("/etc/hostname", &b"wasiland\n"[..])
+        .map_err(vfs_err("/etc/hostname"))?;
+    vfs.write_file(
+        "/etc/passwd",
+        &b"root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000:user:/home/user:/bin/bash\n"[..],
+    )
+    .map_err(vfs_err("/etc/passwd"))?;
     let mut names: Vec<String> = tools.names().map(String::from).collect();
     // The shell itself answers to these.
     names.extend(["sh", "bash"].map(String::from));
     for name in names {
         let path = format!("/usr/bin/{name}");
-        vfs.write_file(&path, tools::stub_contents(&name)).map_err(vfs_err(&path))?;
-        let ino = vfs.resolve(root, &path[1..], true).map_err(vfs_err(&path))?;
+        vfs.write_file(&path, tools::stub_contents(&name))
+            .map_err(vfs_err(&path))?;
+        let ino = vfs
+            .resolve(root, &path[1..], true)
+            .map_err(vfs_err(&path))?;
         vfs.set_mode(ino, 0o755).map_err(vfs_err(&path))?;
     }
     Ok(())
@@ -294,7 +331,12 @@ struct RunOutput {
 }
 
 impl OutputStream for RunOutput {
-    fn write(&self, data: &[u8], nonblocking: bool, interrupt: &Interrupt) -> Result<usize, StreamError> {
+    fn write(
+        &self,
+        data: &[u8],
+        nonblocking: bool,
+        interrupt: &Interrupt,
+    ) -> Result<usize, StreamError> {
         let result = self.capture.write(data, nonblocking, interrupt);
         if !self.keep {
             self.capture.take();
@@ -334,12 +376,19 @@ impl Sandbox {
                 callback: options.on_output.clone(),
             }))
         };
-        let stdio = [options.stdin.clone(), stream(&out, OutputKind::Stdout), stream(&err, OutputKind::Stderr)];
+        let stdio = [
+            options.stdin.clone(),
+            stream(&out, OutputKind::Stdout),
+            stream(&err, OutputKind::Stderr),
+        ];
         let started = Instant::now();
         let exit_code = self.run_stdio(command, stdio);
         let mut limits_hit = self.take_hits();
         if budget.exceeded() && !limits_hit.iter().any(|h| h.kind == LimitKind::Output) {
-            limits_hit.push(LimitHit { kind: LimitKind::Output, process: "sh".into() });
+            limits_hit.push(LimitHit {
+                kind: LimitKind::Output,
+                process: "sh".into(),
+            });
         }
         RunResult {
             exit_code,
@@ -394,7 +443,10 @@ impl Sandbox {
 
     /// Change the limits for later runs.
     pub fn set_limits(&mut self, limits: Limits) {
-        self.exec.vfs.lock().set_limits(wasiland_vfs::Limits { max_bytes: limits.fs_bytes, max_inodes: limits.fs_inodes });
+        self.exec.vfs.lock().set_limits(wasiland_vfs::Limits {
+            max_bytes: limits.fs_bytes,
+            max_inodes: limits.fs_inodes,
+        });
         self.exec.limits = limits;
     }
 
@@ -418,7 +470,12 @@ impl Sandbox {
     /// Read a whole file.
     pub fn read_file(&self, path: &str) -> Result<Vec<u8>, FsError> {
         let abs = self.absolute(path);
-        self.exec.vfs.lock().read_file(&abs).map(|b| b.to_vec()).map_err(vfs_err(&abs))
+        self.exec
+            .vfs
+            .lock()
+            .read_file(&abs)
+            .map(|b| b.to_vec())
+            .map_err(vfs_err(&abs))
     }
 
     /// Names and types in a directory (without `.` and `..`).
@@ -430,7 +487,11 @@ impl Sandbox {
     /// `mkdir -p`.
     pub fn create_dir_all(&mut self, path: &str) -> Result<(), FsError> {
         let abs = self.absolute(path);
-        self.exec.vfs.lock().create_dir_all(&abs).map_err(vfs_err(&abs))
+        self.exec
+            .vfs
+            .lock()
+            .create_dir_all(&abs)
+            .map_err(vfs_err(&abs))
     }
 
     /// `rm -r` (missing paths are an error).
@@ -457,7 +518,10 @@ impl Sandbox {
 
     /// A copy of the filesystem and session to [`Sandbox::restore`] later.
     pub fn snapshot(&self) -> Snapshot {
-        Snapshot { vfs: self.exec.vfs.lock().fork(), shell: self.shell.clone() }
+        Snapshot {
+            vfs: self.exec.vfs.lock().fork(),
+            shell: self.shell.clone(),
+        }
     }
 
     /// Go back to a snapshot (of this or any sandbox).
@@ -473,6 +537,9 @@ impl Sandbox {
         exec.vfs = SharedVfs::new(self.exec.vfs.lock().fork());
         exec.hits = Arc::new(Mutex::new(Vec::new()));
         exec.interrupt = Interrupt::new();
-        Sandbox { exec, shell: self.shell.clone() }
+        Sandbox {
+            exec,
+            shell: self.shell.clone(),
+        }
     }
 }

@@ -24,7 +24,11 @@ pub struct LazyModule {
 
 impl LazyModule {
     pub fn new(label: impl Into<String>, source: ModuleSource) -> Arc<LazyModule> {
-        Arc::new(LazyModule { label: label.into(), source, compiled: OnceLock::new() })
+        Arc::new(LazyModule {
+            label: label.into(),
+            source,
+            compiled: OnceLock::new(),
+        })
     }
 
     /// The compiled module (compiling it the first time).
@@ -71,12 +75,85 @@ pub struct ToolRegistry {
 /// Utilities of the uutils coreutils multi-call fixture (coreutils 0.12.0,
 /// `feat_wasm`).
 pub const COREUTILS: &[&str] = &[
-    "[", "arch", "b2sum", "base32", "base64", "basename", "basenc", "cat", "cksum", "comm", "cp", "csplit", "cut", "date", "dd",
-    "dir", "dircolors", "dirname", "echo", "expand", "expr", "factor", "false", "fmt", "fold", "head", "hostid", "join",
-    "link", "ln", "ls", "md5sum", "mkdir", "mktemp", "mv", "nice", "nl", "nproc", "numfmt", "od", "paste", "pathchk",
-    "pr", "printenv", "printf", "ptx", "pwd", "readlink", "realpath", "rm", "rmdir", "seq", "sha1sum", "sha224sum",
-    "sha256sum", "sha384sum", "sha512sum", "shred", "shuf", "sleep", "sort", "split", "sum", "tail", "tee", "test",
-    "touch", "tr", "true", "truncate", "tsort", "tty", "uname", "unexpand", "uniq", "unlink", "vdir", "wc", "yes",
+    "[",
+    "arch",
+    "b2sum",
+    "base32",
+    "base64",
+    "basename",
+    "basenc",
+    "cat",
+    "cksum",
+    "comm",
+    "cp",
+    "csplit",
+    "cut",
+    "date",
+    "dd",
+    "dir",
+    "dircolors",
+    "dirname",
+    "echo",
+    "expand",
+    "expr",
+    "factor",
+    "false",
+    "fmt",
+    "fold",
+    "head",
+    "hostid",
+    "join",
+    "link",
+    "ln",
+    "ls",
+    "md5sum",
+    "mkdir",
+    "mktemp",
+    "mv",
+    "nice",
+    "nl",
+    "nproc",
+    "numfmt",
+    "od",
+    "paste",
+    "pathchk",
+    "pr",
+    "printenv",
+    "printf",
+    "ptx",
+    "pwd",
+    "readlink",
+    "realpath",
+    "rm",
+    "rmdir",
+    "seq",
+    "sha1sum",
+    "sha224sum",
+    "sha256sum",
+    "sha384sum",
+    "sha512sum",
+    "shred",
+    "shuf",
+    "sleep",
+    "sort",
+    "split",
+    "sum",
+    "tail",
+    "tee",
+    "test",
+    "touch",
+    "tr",
+    "true",
+    "truncate",
+    "tsort",
+    "tty",
+    "uname",
+    "unexpand",
+    "uniq",
+    "unlink",
+    "vdir",
+    "wc",
+    "yes",
 ];
 
 /// The other tools (fixtures/tools), one module each: grep, find and xargs
@@ -98,14 +175,24 @@ impl ToolRegistry {
         if python.is_file() {
             let m = LazyModule::new("rustpython", ModuleSource::File(python));
             for name in ["python3", "python"] {
-                reg.insert(Tool { name: name.into(), argv0: name.into(), module: m.clone(), kind: ToolKind::Python });
+                reg.insert(Tool {
+                    name: name.into(),
+                    argv0: name.into(),
+                    module: m.clone(),
+                    kind: ToolKind::Python,
+                });
             }
         }
         let coreutils = dir.join("coreutils.wasm");
         if coreutils.is_file() {
             let m = LazyModule::new("coreutils", ModuleSource::File(coreutils));
             for name in COREUTILS {
-                reg.insert(Tool { name: (*name).into(), argv0: (*name).into(), module: m.clone(), kind: ToolKind::Plain });
+                reg.insert(Tool {
+                    name: (*name).into(),
+                    argv0: (*name).into(),
+                    module: m.clone(),
+                    kind: ToolKind::Plain,
+                });
             }
         }
         for name in OWN_TOOLS {
@@ -124,13 +211,23 @@ impl ToolRegistry {
     /// Register a module file under `name` (replacing any tool of that name).
     pub fn register_file(&mut self, name: &str, path: impl Into<PathBuf>) {
         let m = LazyModule::new(name, ModuleSource::File(path.into()));
-        self.insert(Tool { name: name.into(), argv0: name.into(), module: m, kind: ToolKind::Plain });
+        self.insert(Tool {
+            name: name.into(),
+            argv0: name.into(),
+            module: m,
+            kind: ToolKind::Plain,
+        });
     }
 
     /// Register module bytes under `name` (replacing any tool of that name).
     pub fn register_bytes(&mut self, name: &str, wasm: impl Into<bytes::Bytes>) {
         let m = LazyModule::new(name, ModuleSource::Bytes(wasm.into()));
-        self.insert(Tool { name: name.into(), argv0: name.into(), module: m, kind: ToolKind::Plain });
+        self.insert(Tool {
+            name: name.into(),
+            argv0: name.into(),
+            module: m,
+            kind: ToolKind::Plain,
+        });
     }
 
     pub fn get(&self, name: &str) -> Option<Arc<Tool>> {

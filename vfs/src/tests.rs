@@ -771,7 +771,13 @@ fn quotas_refuse_without_partial_state() {
     assert_eq!(t.fs.mkdir(R, "e", 0), Err(VfsError::QuotaExceeded));
     assert_eq!(t.fs.symlink("x", R, "m"), Err(VfsError::QuotaExceeded));
     // Every refusal is counted, by quota.
-    assert_eq!(t.fs.quota_refusals(), crate::QuotaRefusals { bytes: 4, inodes: 3 });
+    assert_eq!(
+        t.fs.quota_refusals(),
+        crate::QuotaRefusals {
+            bytes: 4,
+            inodes: 3
+        }
+    );
     assert_eq!(
         t.fs.mknod(R, "n", Device::Null),
         Err(VfsError::QuotaExceeded)

@@ -83,7 +83,8 @@ pub mod rights {
 
     /// Rights of a stream (pipe, terminal, captured buffer): no seek/tell, so
     /// wasi-libc's `isatty` can be true for terminals.
-    pub const STREAM: u64 = FD_READ | FD_WRITE | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
+    pub const STREAM: u64 =
+        FD_READ | FD_WRITE | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
 }
 
 /// `filetype` (u8).
@@ -241,7 +242,12 @@ impl From<wasiland_vfs::Metadata> for Filestat {
 pub const DIRENT_SIZE: usize = 24;
 
 /// Encode a dirent header.
-pub fn dirent_header(next_cookie: u64, ino: u64, name_len: u32, filetype: Filetype) -> [u8; DIRENT_SIZE] {
+pub fn dirent_header(
+    next_cookie: u64,
+    ino: u64,
+    name_len: u32,
+    filetype: Filetype,
+) -> [u8; DIRENT_SIZE] {
     let mut b = [0u8; DIRENT_SIZE];
     b[0..8].copy_from_slice(&next_cookie.to_le_bytes());
     b[8..16].copy_from_slice(&ino.to_le_bytes());
@@ -260,9 +266,21 @@ pub const EVENT_SIZE: u32 = 32;
 /// A decoded `subscription`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Subscription {
-    Clock { userdata: u64, id: u32, timeout: u64, precision: u64, flags: u16 },
-    FdRead { userdata: u64, fd: u32 },
-    FdWrite { userdata: u64, fd: u32 },
+    Clock {
+        userdata: u64,
+        id: u32,
+        timeout: u64,
+        precision: u64,
+        flags: u16,
+    },
+    FdRead {
+        userdata: u64,
+        fd: u32,
+    },
+    FdWrite {
+        userdata: u64,
+        fd: u32,
+    },
 }
 
 impl Subscription {
@@ -278,8 +296,14 @@ impl Subscription {
                 precision: le_u64(&b[32..40]),
                 flags: u16::from_le_bytes([b[40], b[41]]),
             }),
-            eventtype::FD_READ => Ok(Subscription::FdRead { userdata, fd: le_u32(&b[16..20]) }),
-            eventtype::FD_WRITE => Ok(Subscription::FdWrite { userdata, fd: le_u32(&b[16..20]) }),
+            eventtype::FD_READ => Ok(Subscription::FdRead {
+                userdata,
+                fd: le_u32(&b[16..20]),
+            }),
+            eventtype::FD_WRITE => Ok(Subscription::FdWrite {
+                userdata,
+                fd: le_u32(&b[16..20]),
+            }),
             _ => Err(Errno::Inval),
         }
     }

@@ -29,7 +29,9 @@ pub struct SystemClock {
 
 impl SystemClock {
     pub fn new() -> Self {
-        SystemClock { origin: Instant::now() }
+        SystemClock {
+            origin: Instant::now(),
+        }
     }
 }
 
@@ -41,7 +43,10 @@ impl Default for SystemClock {
 
 impl WasiClock for SystemClock {
     fn realtime(&self) -> u64 {
-        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(1)
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1)
     }
 
     fn monotonic(&self) -> u64 {
@@ -72,7 +77,10 @@ impl RandomSource for OsRandom {
         if getrandom::fill(buf).is_err() {
             // The OS source is unavailable: fall back to a generator seeded
             // from the clock rather than failing the guest.
-            let seed = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+            let seed = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0);
             SeededRandom::new(seed).fill(buf);
         }
     }
@@ -87,7 +95,9 @@ pub struct SeededRandom {
 
 impl SeededRandom {
     pub fn new(seed: u64) -> Self {
-        SeededRandom { state: Mutex::new(seed) }
+        SeededRandom {
+            state: Mutex::new(seed),
+        }
     }
 }
 

@@ -4,7 +4,9 @@ use crate::abi::rights;
 use crate::clock::{OsRandom, RandomSource, SystemClock, WasiClock};
 use crate::fd::{Descriptor, FdTable, Target};
 use crate::file::{OpenDir, OpenFile, SharedVfs};
-use crate::stream::{InputStream, Interrupt, InterruptReason, NullStream, OutputStream, StreamError};
+use crate::stream::{
+    InputStream, Interrupt, InterruptReason, NullStream, OutputStream, StreamError,
+};
 use std::sync::Arc;
 use wasiland_vfs::Ino;
 
@@ -167,7 +169,11 @@ impl Stdio {
             Stdio::Null if input => (Target::Input(Arc::new(NullStream)), rights::STREAM),
             Stdio::Null => (Target::Output(Arc::new(NullStream)), rights::STREAM),
             Stdio::Input(s) => {
-                let r = if s.is_terminal() { rights::STREAM & !rights::FD_WRITE } else { rights::STREAM };
+                let r = if s.is_terminal() {
+                    rights::STREAM & !rights::FD_WRITE
+                } else {
+                    rights::STREAM
+                };
                 (Target::Input(s), r)
             }
             Stdio::Output(s) => (Target::Output(s), rights::STREAM),
@@ -182,7 +188,12 @@ impl Stdio {
                 (Target::File(f), r)
             }
         };
-        Descriptor { target, rights_base, rights_inheriting: 0, flags: 0 }
+        Descriptor {
+            target,
+            rights_base,
+            rights_inheriting: 0,
+            flags: 0,
+        }
     }
 }
 
@@ -306,7 +317,10 @@ impl WasiCtxBuilder {
             fds.insert_at(
                 3 + i as u32,
                 Descriptor {
-                    target: Target::Dir { dir, preopen: Some(name) },
+                    target: Target::Dir {
+                        dir,
+                        preopen: Some(name),
+                    },
                     rights_base: rights::DIRECTORY,
                     rights_inheriting: rights::DIRECTORY_INHERITING,
                     flags: 0,

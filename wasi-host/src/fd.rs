@@ -11,7 +11,10 @@ pub enum Target {
     /// A regular file or a device node.
     File(Arc<OpenFile>),
     /// A directory; `preopen` is its guest-visible name if it was preopened.
-    Dir { dir: Arc<OpenDir>, preopen: Option<String> },
+    Dir {
+        dir: Arc<OpenDir>,
+        preopen: Option<String>,
+    },
     /// The read end of a stream (stdin, a pipe).
     Input(Arc<dyn InputStream>),
     /// The write end of a stream (stdout, stderr, a pipe).
@@ -53,7 +56,10 @@ pub struct FdTable {
 impl FdTable {
     /// An empty table that refuses more than `max_open` open descriptors.
     pub fn new(max_open: usize) -> Self {
-        FdTable { slots: Vec::new(), max_open }
+        FdTable {
+            slots: Vec::new(),
+            max_open,
+        }
     }
 
     pub fn open_count(&self) -> usize {
@@ -88,15 +94,25 @@ impl FdTable {
     }
 
     pub fn get(&self, fd: u32) -> Result<&Descriptor, Errno> {
-        self.slots.get(fd as usize).and_then(|s| s.as_ref()).ok_or(Errno::Badf)
+        self.slots
+            .get(fd as usize)
+            .and_then(|s| s.as_ref())
+            .ok_or(Errno::Badf)
     }
 
     pub fn get_mut(&mut self, fd: u32) -> Result<&mut Descriptor, Errno> {
-        self.slots.get_mut(fd as usize).and_then(|s| s.as_mut()).ok_or(Errno::Badf)
+        self.slots
+            .get_mut(fd as usize)
+            .and_then(|s| s.as_mut())
+            .ok_or(Errno::Badf)
     }
 
     pub fn remove(&mut self, fd: u32) -> Result<Descriptor, Errno> {
-        let desc = self.slots.get_mut(fd as usize).and_then(|s| s.take()).ok_or(Errno::Badf)?;
+        let desc = self
+            .slots
+            .get_mut(fd as usize)
+            .and_then(|s| s.take())
+            .ok_or(Errno::Badf)?;
         while matches!(self.slots.last(), Some(None)) {
             self.slots.pop();
         }

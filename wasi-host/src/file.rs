@@ -20,7 +20,9 @@ pub struct SharedVfs {
 
 impl SharedVfs {
     pub fn new(vfs: Vfs) -> Self {
-        SharedVfs { inner: Arc::new(Mutex::new(vfs)) }
+        SharedVfs {
+            inner: Arc::new(Mutex::new(vfs)),
+        }
     }
 
     /// Lock the filesystem for one operation. Keep the guard short-lived.
@@ -53,14 +55,23 @@ pub struct OpenFile {
 impl OpenFile {
     /// Open description of `ino`; the inode is retained until the last
     /// reference is dropped.
-    pub fn new(vfs: &SharedVfs, ino: Ino, readable: bool, writable: bool, append: bool) -> Arc<OpenFile> {
+    pub fn new(
+        vfs: &SharedVfs,
+        ino: Ino,
+        readable: bool,
+        writable: bool,
+        append: bool,
+    ) -> Arc<OpenFile> {
         vfs.lock().retain(ino);
         Arc::new(OpenFile {
             vfs: vfs.clone(),
             ino,
             readable,
             writable,
-            cursor: Mutex::new(FileCursor { position: 0, append }),
+            cursor: Mutex::new(FileCursor {
+                position: 0,
+                append,
+            }),
         })
     }
 
@@ -88,7 +99,12 @@ impl OpenFile {
     /// Read at `at` (pread) or at the cursor, advancing it. Devices:
     /// `/dev/null` gives EOF, `/dev/zero` zeros, `/dev/urandom` bytes from
     /// `random`.
-    pub fn read(&self, buf: &mut [u8], at: Option<u64>, random: &dyn RandomSource) -> Result<usize, Errno> {
+    pub fn read(
+        &self,
+        buf: &mut [u8],
+        at: Option<u64>,
+        random: &dyn RandomSource,
+    ) -> Result<usize, Errno> {
         if !self.readable {
             return Err(Errno::Badf);
         }
@@ -157,7 +173,10 @@ pub struct OpenDir {
 impl OpenDir {
     pub fn new(vfs: &SharedVfs, ino: Ino) -> Arc<OpenDir> {
         vfs.lock().retain(ino);
-        Arc::new(OpenDir { vfs: vfs.clone(), ino })
+        Arc::new(OpenDir {
+            vfs: vfs.clone(),
+            ino,
+        })
     }
 
     pub fn ino(&self) -> Ino {

@@ -88,7 +88,10 @@ impl<'a> GuestMemory<'a> {
         let table = self.slice(ptr, table_len)?;
         let mut out = Vec::with_capacity(count as usize);
         for entry in table.chunks_exact(8) {
-            let v = IoVec { ptr: le_u32(&entry[0..4]), len: le_u32(&entry[4..8]) };
+            let v = IoVec {
+                ptr: le_u32(&entry[0..4]),
+                len: le_u32(&entry[4..8]),
+            };
             self.range(v.ptr, v.len)?;
             out.push(v);
         }

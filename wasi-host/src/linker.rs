@@ -98,7 +98,12 @@ fn dispatch<T: WasiView>(
     }
 }
 
-fn trace_line(name: &str, args: &[(&str, u64)], detail: Option<String>, result: &SysResult) -> String {
+fn trace_line(
+    name: &str,
+    args: &[(&str, u64)],
+    detail: Option<String>,
+    result: &SysResult,
+) -> String {
     let mut line = format!("{name}(");
     for (i, (arg, value)) in args.iter().enumerate() {
         let sep = if i == 0 { "" } else { ", " };
@@ -145,12 +150,23 @@ macro_rules! link_all {
 /// let mut linker = wasmi::Linker::<WasiCtx>::new(&engine);
 /// add_to_linker(&mut linker).unwrap();
 /// ```
-pub fn add_to_linker<T: WasiView + 'static>(linker: &mut Linker<T>) -> Result<(), wasmi::errors::LinkerError> {
+pub fn add_to_linker<T: WasiView + 'static>(
+    linker: &mut Linker<T>,
+) -> Result<(), wasmi::errors::LinkerError> {
     crate::for_each_syscall!(link_all, linker);
     // proc_exit has no result: it never returns to the guest.
-    linker.func_wrap(MODULE, "proc_exit", |mut caller: Caller<'_, T>, code: u32| -> Result<(), wasmi::Error> {
-        dispatch(&mut caller, "proc_exit", &[("code", code as u64)], |ctx, mem| syscalls::proc::proc_exit(ctx, mem, code))
+    linker.func_wrap(
+        MODULE,
+        "proc_exit",
+        |mut caller: Caller<'_, T>, code: u32| -> Result<(), wasmi::Error> {
+            dispatch(
+                &mut caller,
+                "proc_exit",
+                &[("code", code as u64)],
+                |ctx, mem| syscalls::proc::proc_exit(ctx, mem, code),
+            )
             .map(|_| ())
-    })?;
+        },
+    )?;
     Ok(())
 }

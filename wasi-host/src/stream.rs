@@ -48,7 +48,10 @@ impl Interrupt {
             InterruptReason::Timeout => 1,
             InterruptReason::Cancelled => 2,
         };
-        let _ = self.inner.state.compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst);
+        let _ = self
+            .inner
+            .state
+            .compare_exchange(0, code, Ordering::SeqCst, Ordering::SeqCst);
     }
 
     /// Interrupt with [`InterruptReason::Timeout`] once `deadline` passes.
@@ -129,7 +132,12 @@ pub enum Readiness {
 pub trait InputStream: Send + Sync {
     /// Read up to `buf.len()` bytes; `Ok(0)` is end of file. Blocks until
     /// some data is there unless `nonblocking`.
-    fn read(&self, buf: &mut [u8], nonblocking: bool, interrupt: &Interrupt) -> Result<usize, StreamError>;
+    fn read(
+        &self,
+        buf: &mut [u8],
+        nonblocking: bool,
+        interrupt: &Interrupt,
+    ) -> Result<usize, StreamError>;
     /// Readiness for `poll_oneoff`.
     fn poll_read(&self) -> Readiness {
         Readiness::Ready(1)
@@ -144,7 +152,12 @@ pub trait InputStream: Send + Sync {
 pub trait OutputStream: Send + Sync {
     /// Write `data`. In blocking mode writes all of it (or fails); in
     /// non-blocking mode may write a prefix.
-    fn write(&self, data: &[u8], nonblocking: bool, interrupt: &Interrupt) -> Result<usize, StreamError>;
+    fn write(
+        &self,
+        data: &[u8],
+        nonblocking: bool,
+        interrupt: &Interrupt,
+    ) -> Result<usize, StreamError>;
     /// Readiness for `poll_oneoff`.
     fn poll_write(&self) -> Readiness {
         Readiness::Ready(65536)
@@ -187,11 +200,20 @@ pub const PIPE_CAPACITY: usize = 64 * 1024;
 /// A new pipe holding at most `capacity` bytes (at least 1).
 pub fn pipe(capacity: usize) -> (PipeReader, PipeWriter) {
     let shared = Arc::new(PipeShared {
-        state: Mutex::new(PipeState { data: VecDeque::new(), readers: 1, writers: 1 }),
+        state: Mutex::new(PipeState {
+            data: VecDeque::new(),
+            readers: 1,
+            writers: 1,
+        }),
         changed: Condvar::new(),
         capacity: capacity.max(1),
     });
-    (PipeReader { shared: shared.clone() }, PipeWriter { shared })
+    (
+        PipeReader {
+            shared: shared.clone(),
+        },
+        PipeWriter { shared },
+    )
 }
 
 impl PipeShared {
@@ -206,7 +228,9 @@ impl PipeShared {
 impl Clone for PipeReader {
     fn clone(&self) -> Self {
         lock(&self.shared.state).readers += 1;
-        PipeReader { shared: self.shared.clone() }
+        PipeReader {
+            shared: self.shared.clone(),
+        }
     }
 }
 
@@ -220,7 +244,9 @@ impl Drop for PipeReader {
 impl Clone for PipeWriter {
     fn clone(&self) -> Self {
         lock(&self.shared.state).writers += 1;
-        PipeWriter { shared: self.shared.clone() }
+        PipeWriter {
+            shared: self.shared.clone(),
+        }
     }
 }
 
@@ -232,7 +258,12 @@ impl Drop for PipeWriter {
 }
 
 impl InputStream for PipeReader {
-    fn read(&self, buf: &mut [u8], nonblocking: bool, interrupt: &Interrupt) -> Result<usize, StreamError> {
+    fn read(
+        &self,
+        buf: &mut [u8],
+        nonblocking: bool,
+        interrupt: &Interrupt,
+    ) -> Result<usize, StreamError> {
         if buf.is_empty() {
             return Ok(0);
         }
@@ -273,7 +304,12 @@ impl InputStream for PipeReader {
 }
 
 impl OutputStream for PipeWriter {
-    fn write(&self, data: &[u8], nonblocking: bool, interrupt: &Interrupt) -> Result<usize, StreamError> {
+    fn write(
+        &self,
+        data: &[u8],
+        nonblocking: bool,
+        interrupt: &Interrupt,
+    ) -> Result<usize, StreamError> {
         let mut written = 0;
         let mut st = lock(&self.shared.state);
         while written < data.len() {
@@ -283,7 +319,11 @@ impl OutputStream for PipeWriter {
             let space = self.shared.capacity.saturating_sub(st.data.len());
             if space == 0 {
                 if nonblocking {
-                    return if written > 0 { Ok(written) } else { Err(StreamError::WouldBlock) };
+                    return if written > 0 {
+                        Ok(written)
+                    } else {
+                        Err(StreamError::WouldBlock)
+                    };
                 }
                 if let Err(reason) = interrupt.check() {
                     return Err(StreamError::Interrupted(reason));
@@ -324,12 +364,20 @@ pub struct BytesInput {
 
 impl BytesInput {
     pub fn new(data: impl Into<bytes::Bytes>) -> Self {
-        BytesInput { data: data.into(), pos: Mutex::new(0) }
+        BytesInput {
+            data: data.into(),
+            pos: Mutex::new(0),
+        }
     }
 }
 
 impl InputStream for BytesInput {
-    fn read(&self, buf: &mut [u8], _nonblocking: bool, _i: &Interrupt) -> Result<usize, StreamError> {
+    fn read(
+        &self,
+        buf: &mut [u8],
+        _nonblocking: bool,
+        _i: &Interrupt,
+    ) -> Result<usize, StreamError> {
         let mut pos = lock(&self.pos);
         let rest = &self.data[(*pos).min(self.data.len())..];
         let n = rest.len().min(buf.len());
@@ -375,7 +423,10 @@ pub struct OutputBudget {
 
 impl OutputBudget {
     pub fn new(limit: u64) -> Arc<Self> {
-        Arc::new(OutputBudget { remaining: AtomicU64::new(limit), exceeded: AtomicBool::new(false) })
+        Arc::new(OutputBudget {
+            remaining: AtomicU64::new(limit),
+            exceeded: AtomicBool::new(false),
+        })
     }
 
     /// Take up to `want` bytes of budget; returns how many were granted.
@@ -383,7 +434,12 @@ impl OutputBudget {
         let mut cur = self.remaining.load(Ordering::SeqCst);
         loop {
             let grant = cur.min(want);
-            match self.remaining.compare_exchange(cur, cur - grant, Ordering::SeqCst, Ordering::SeqCst) {
+            match self.remaining.compare_exchange(
+                cur,
+                cur - grant,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            ) {
                 Ok(_) => {
                     if grant < want {
                         self.exceeded.store(true, Ordering::SeqCst);
@@ -416,7 +472,10 @@ impl CaptureOutput {
     }
 
     pub fn with_budget(budget: Arc<OutputBudget>) -> Arc<Self> {
-        Arc::new(CaptureOutput { data: Mutex::new(Vec::new()), budget: Some(budget) })
+        Arc::new(CaptureOutput {
+            data: Mutex::new(Vec::new()),
+            budget: Some(budget),
+        })
     }
 
     /// Take what was captured so far, leaving the buffer empty.
@@ -454,7 +513,10 @@ pub struct ReaderInput<R> {
 impl<R: Read + Send> ReaderInput<R> {
     /// `terminal`: whether to present it to the guest as a terminal.
     pub fn new(reader: R, terminal: bool) -> Self {
-        ReaderInput { reader: Mutex::new(reader), terminal }
+        ReaderInput {
+            reader: Mutex::new(reader),
+            terminal,
+        }
     }
 }
 
@@ -484,7 +546,10 @@ pub struct WriterOutput<W> {
 impl<W: Write + Send> WriterOutput<W> {
     /// `terminal`: whether to present it to the guest as a terminal.
     pub fn new(writer: W, terminal: bool) -> Self {
-        WriterOutput { writer: Mutex::new(writer), terminal }
+        WriterOutput {
+            writer: Mutex::new(writer),
+            terminal,
+        }
     }
 }
 
@@ -523,7 +588,10 @@ mod tests {
     fn pipe_broken_without_reader() {
         let (r, w) = pipe(8);
         drop(r);
-        assert_eq!(w.write(b"x", false, &Interrupt::new()), Err(StreamError::BrokenPipe));
+        assert_eq!(
+            w.write(b"x", false, &Interrupt::new()),
+            Err(StreamError::BrokenPipe)
+        );
     }
 
     #[test]
@@ -552,7 +620,10 @@ mod tests {
         assert_eq!(r.read(&mut buf, true, &i), Err(StreamError::WouldBlock));
         i.set_deadline(Some(Instant::now() + Duration::from_millis(30)));
         let t = Instant::now();
-        assert_eq!(r.read(&mut buf, false, &i), Err(StreamError::Interrupted(InterruptReason::Timeout)));
+        assert_eq!(
+            r.read(&mut buf, false, &i),
+            Err(StreamError::Interrupted(InterruptReason::Timeout))
+        );
         assert!(t.elapsed() < Duration::from_secs(2));
     }
 

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 use wasiland_vfs::Vfs;
 use wasiland_wasi_host::guest::GuestMemory;
 use wasiland_wasi_host::syscalls::{self, SysError};
-use wasiland_wasi_host::{BytesInput, CaptureOutput, Interrupt, SeededRandom, SharedVfs, Stdio, WasiCtx, FUNCTIONS};
+use wasiland_wasi_host::{
+    BytesInput, CaptureOutput, Interrupt, SeededRandom, SharedVfs, Stdio, WasiCtx, FUNCTIONS,
+};
 
 const MEMORY: usize = 64 * 1024;
 
@@ -33,7 +35,9 @@ fn ctx(vfs: &SharedVfs, interrupt: Interrupt) -> WasiCtx {
     WasiCtx::builder(vfs.clone())
         .args(["prog", "a b", "ü"])
         .env("K", "V")
-        .stdin(Stdio::Input(Arc::new(BytesInput::new(&b"input\nline two\n"[..]))))
+        .stdin(Stdio::Input(Arc::new(BytesInput::new(
+            &b"input\nline two\n"[..],
+        ))))
         .stdout(Stdio::Output(CaptureOutput::new()))
         .stderr(Stdio::Output(CaptureOutput::new()))
         .preopen("/", root)
@@ -87,9 +91,16 @@ fn call() -> impl Strategy<Value = (usize, Vec<u64>)> {
 
 #[test]
 fn arbitrary_syscalls_never_panic() {
-    let cases: u32 = std::env::var("WASILAND_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1500);
+    let cases: u32 = std::env::var("WASILAND_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1500);
     let calls = AtomicU64::new(0);
-    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
     let strategy = (memory(), proptest::collection::vec(call(), 1..40));
     let started = Instant::now();
     runner
@@ -132,13 +143,36 @@ fn arity(name: &str) -> usize {
     match name {
         "sched_yield" => 0,
         "fd_close" | "fd_datasync" | "fd_sync" | "proc_exit" | "proc_raise" => 1,
-        "args_get" | "args_sizes_get" | "environ_get" | "environ_sizes_get" | "clock_res_get" | "fd_fdstat_get"
-        | "fd_fdstat_set_flags" | "fd_filestat_get" | "fd_filestat_set_size" | "fd_prestat_get" | "fd_renumber"
-        | "fd_tell" | "random_get" | "sock_shutdown" => 2,
-        "clock_time_get" | "fd_allocate" | "fd_fdstat_set_rights" | "fd_prestat_dir_name" | "path_create_directory"
-        | "path_remove_directory" | "path_unlink_file" | "sock_accept" => 3,
-        "fd_advise" | "fd_filestat_set_times" | "fd_read" | "fd_seek" | "fd_write" | "poll_oneoff" => 4,
-        "fd_pread" | "fd_pwrite" | "fd_readdir" | "path_filestat_get" | "path_symlink" | "sock_send" => 5,
+        "args_get"
+        | "args_sizes_get"
+        | "environ_get"
+        | "environ_sizes_get"
+        | "clock_res_get"
+        | "fd_fdstat_get"
+        | "fd_fdstat_set_flags"
+        | "fd_filestat_get"
+        | "fd_filestat_set_size"
+        | "fd_prestat_get"
+        | "fd_renumber"
+        | "fd_tell"
+        | "random_get"
+        | "sock_shutdown" => 2,
+        "clock_time_get"
+        | "fd_allocate"
+        | "fd_fdstat_set_rights"
+        | "fd_prestat_dir_name"
+        | "path_create_directory"
+        | "path_remove_directory"
+        | "path_unlink_file"
+        | "sock_accept" => 3,
+        "fd_advise"
+        | "fd_filestat_set_times"
+        | "fd_read"
+        | "fd_seek"
+        | "fd_write"
+        | "poll_oneoff" => 4,
+        "fd_pread" | "fd_pwrite" | "fd_readdir" | "path_filestat_get" | "path_symlink"
+        | "sock_send" => 5,
         "path_readlink" | "path_rename" | "sock_recv" => 6,
         "path_filestat_set_times" | "path_link" => 7,
         "path_open" => 9,

@@ -53,7 +53,9 @@ impl LimitArgs {
         let mut l = Limits::default();
         if let Some(secs) = self.timeout {
             if !(secs.is_finite() && secs > 0.0) {
-                return Err(format!("--timeout wants a positive number of seconds, got {secs}"));
+                return Err(format!(
+                    "--timeout wants a positive number of seconds, got {secs}"
+                ));
             }
             l.timeout = Some(Duration::from_secs_f64(secs));
         }
@@ -76,7 +78,9 @@ impl LimitArgs {
 impl SandboxArgs {
     /// Build the sandbox these flags describe; errors are messages for the user.
     pub fn sandbox(&self) -> Result<Sandbox, String> {
-        let mut b = Sandbox::builder().limits(self.limits.limits()?).cwd(&self.workdir);
+        let mut b = Sandbox::builder()
+            .limits(self.limits.limits()?)
+            .cwd(&self.workdir);
         if let Some(dir) = &self.fixtures {
             b = b.fixtures(dir);
         }
@@ -84,12 +88,19 @@ impl SandboxArgs {
             b = b.env(k, v);
         }
         if self.trace {
-            b = b.trace(std::sync::Arc::new(|line: &str| eprintln!("[trace] {line}")));
+            b = b.trace(std::sync::Arc::new(|line: &str| {
+                eprintln!("[trace] {line}")
+            }));
         }
-        let mut sb = b.build().map_err(|e| format!("cannot create the sandbox: {e}"))?;
+        let mut sb = b
+            .build()
+            .map_err(|e| format!("cannot create the sandbox: {e}"))?;
         for m in &self.mounts {
-            let (host, guest) = m.rsplit_once(':').ok_or_else(|| format!("--mount wants HOST:GUEST, got {m:?}"))?;
-            sb.import_host_dir(std::path::Path::new(host), guest).map_err(|e| format!("cannot mount {host} at {guest}: {e}"))?;
+            let (host, guest) = m
+                .rsplit_once(':')
+                .ok_or_else(|| format!("--mount wants HOST:GUEST, got {m:?}"))?;
+            sb.import_host_dir(std::path::Path::new(host), guest)
+                .map_err(|e| format!("cannot mount {host} at {guest}: {e}"))?;
         }
         Ok(sb)
     }

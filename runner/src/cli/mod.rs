@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "wasiland", version, about = "A portable WASI sandbox: wasm32-wasip1 programs in the wasmi interpreter over an in-memory filesystem")]
+#[command(
+    name = "wasiland",
+    version,
+    about = "A portable WASI sandbox: wasm32-wasip1 programs in the wasmi interpreter over an in-memory filesystem"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

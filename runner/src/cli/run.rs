@@ -47,7 +47,10 @@ pub fn run(args: RunArgs) -> i32 {
             stdin: Stdio::Input(Arc::new(ReaderInput::new(std::io::stdin(), stdin_is_tty))),
             on_output: Some(Arc::new(|kind: OutputKind, data: &[u8]| {
                 let _ = match kind {
-                    OutputKind::Stdout => std::io::stdout().lock().write_all(data).and_then(|_| std::io::stdout().flush()),
+                    OutputKind::Stdout => std::io::stdout()
+                        .lock()
+                        .write_all(data)
+                        .and_then(|_| std::io::stdout().flush()),
                     OutputKind::Stderr => std::io::stderr().lock().write_all(data),
                 };
             })),

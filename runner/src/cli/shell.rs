@@ -31,16 +31,20 @@ pub fn run(args: ShellArgs) -> i32 {
             return 1;
         }
     };
-    let history = args
-        .history
-        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".wasiland_history")));
+    let history = args.history.or_else(|| {
+        std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".wasiland_history"))
+    });
     if let Some(h) = &history {
         let _ = editor.load_history(h);
     }
     let mut status = 0;
     let mut pending = String::new();
     loop {
-        let prompt = if pending.is_empty() { format!("user@wasiland:{}$ ", sb.shell().cwd()) } else { "> ".to_string() };
+        let prompt = if pending.is_empty() {
+            format!("user@wasiland:{}$ ", sb.shell().cwd())
+        } else {
+            "> ".to_string()
+        };
         match editor.readline(&prompt) {
             Ok(line) => {
                 pending.push_str(&line);
@@ -51,9 +55,18 @@ pub fn run(args: ShellArgs) -> i32 {
                 let script = std::mem::take(&mut pending);
                 let _ = editor.add_history_entry(script.trim_end());
                 let stdio = [
-                    Stdio::Input(Arc::new(ReaderInput::new(std::io::stdin(), std::io::stdin().is_terminal()))),
-                    Stdio::Output(Arc::new(WriterOutput::new(std::io::stdout(), std::io::stdout().is_terminal()))),
-                    Stdio::Output(Arc::new(WriterOutput::new(std::io::stderr(), std::io::stderr().is_terminal()))),
+                    Stdio::Input(Arc::new(ReaderInput::new(
+                        std::io::stdin(),
+                        std::io::stdin().is_terminal(),
+                    ))),
+                    Stdio::Output(Arc::new(WriterOutput::new(
+                        std::io::stdout(),
+                        std::io::stdout().is_terminal(),
+                    ))),
+                    Stdio::Output(Arc::new(WriterOutput::new(
+                        std::io::stderr(),
+                        std::io::stderr().is_terminal(),
+                    ))),
                 ];
                 status = sb.run_stdio(&script, stdio);
                 for hit in sb.take_hits() {

@@ -64,7 +64,10 @@ pub fn run(args: WasmArgs) -> i32 {
     };
     let mut vfs = Vfs::new();
     if let Some(bytes) = args.fs_limit {
-        vfs.set_limits(wasiland_vfs::Limits { max_bytes: Some(bytes), max_inodes: None });
+        vfs.set_limits(wasiland_vfs::Limits {
+            max_bytes: Some(bytes),
+            max_inodes: None,
+        });
     }
     let mut preopens = Vec::new();
     for spec in &args.dirs {
@@ -87,9 +90,18 @@ pub fn run(args: WasmArgs) -> i32 {
     let mut builder = WasiCtx::builder(shared.clone())
         .arg(args.module.to_string_lossy().as_bytes())
         .args(args.args.iter())
-        .stdin(Stdio::Input(Arc::new(ReaderInput::new(std::io::stdin(), std::io::stdin().is_terminal()))))
-        .stdout(Stdio::Output(Arc::new(WriterOutput::new(std::io::stdout(), std::io::stdout().is_terminal()))))
-        .stderr(Stdio::Output(Arc::new(WriterOutput::new(std::io::stderr(), std::io::stderr().is_terminal()))));
+        .stdin(Stdio::Input(Arc::new(ReaderInput::new(
+            std::io::stdin(),
+            std::io::stdin().is_terminal(),
+        ))))
+        .stdout(Stdio::Output(Arc::new(WriterOutput::new(
+            std::io::stdout(),
+            std::io::stdout().is_terminal(),
+        ))))
+        .stderr(Stdio::Output(Arc::new(WriterOutput::new(
+            std::io::stderr(),
+            std::io::stderr().is_terminal(),
+        ))));
     for (k, v) in &args.env {
         builder = builder.env(k, v);
     }
@@ -121,9 +133,19 @@ pub fn run(args: WasmArgs) -> i32 {
             eprintln!("wasiland: --timeout wants a number of seconds, got {secs}");
             return 2;
         }
-        wasi.interrupt().set_deadline(Some(std::time::Instant::now() + std::time::Duration::from_secs_f64(secs)));
+        wasi.interrupt().set_deadline(Some(
+            std::time::Instant::now() + std::time::Duration::from_secs_f64(secs),
+        ));
     }
-    let exit = run_module(&runtime, &module, wasi, &ProcessConfig { fuel: args.fuel, max_memory: args.memory_limit });
+    let exit = run_module(
+        &runtime,
+        &module,
+        wasi,
+        &ProcessConfig {
+            fuel: args.fuel,
+            max_memory: args.memory_limit,
+        },
+    );
     if let Some(msg) = &exit.message {
         eprintln!("wasiland: {}: {msg}", args.module.display());
     }

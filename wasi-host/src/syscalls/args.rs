@@ -29,7 +29,12 @@ fn write_list(mem: &mut GuestMemory<'_>, list: &[Vec<u8>], ptrs: u32, buf: u32) 
     Ok(())
 }
 
-pub fn args_sizes_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, argc_ptr: u32, size_ptr: u32) -> SysResult {
+pub fn args_sizes_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    argc_ptr: u32,
+    size_ptr: u32,
+) -> SysResult {
     let (count, size) = sizes(&ctx.args)?;
     mem.write_u32(argc_ptr, count)?;
     mem.write_u32(size_ptr, size)?;
@@ -40,13 +45,23 @@ pub fn args_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, argv: u32, buf: u3
     write_list(mem, &ctx.args, argv, buf)
 }
 
-pub fn environ_sizes_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, count_ptr: u32, size_ptr: u32) -> SysResult {
+pub fn environ_sizes_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    count_ptr: u32,
+    size_ptr: u32,
+) -> SysResult {
     let (count, size) = sizes(&ctx.env)?;
     mem.write_u32(count_ptr, count)?;
     mem.write_u32(size_ptr, size)?;
     Ok(())
 }
 
-pub fn environ_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, environ: u32, buf: u32) -> SysResult {
+pub fn environ_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    environ: u32,
+    buf: u32,
+) -> SysResult {
     write_list(mem, &ctx.env, environ, buf)
 }

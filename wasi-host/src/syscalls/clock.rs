@@ -16,13 +16,24 @@ pub(crate) fn now(ctx: &WasiCtx, id: u32) -> Result<u64, Errno> {
     }
 }
 
-pub fn clock_res_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, id: u32, res_ptr: u32) -> SysResult {
+pub fn clock_res_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    id: u32,
+    res_ptr: u32,
+) -> SysResult {
     now(ctx, id)?;
     mem.write_u64(res_ptr, ctx.clock.resolution().max(1))?;
     Ok(())
 }
 
-pub fn clock_time_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, id: u32, _precision: u64, time_ptr: u32) -> SysResult {
+pub fn clock_time_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    id: u32,
+    _precision: u64,
+    time_ptr: u32,
+) -> SysResult {
     let t = now(ctx, id)?;
     mem.write_u64(time_ptr, t)?;
     Ok(())

@@ -17,7 +17,11 @@ fn desc(ctx: &WasiCtx, fd: u32) -> Result<Descriptor, Errno> {
 }
 
 /// The open file behind `desc`, or the errno POSIX gives for other kinds.
-fn file_of<'a>(desc: &'a Descriptor, stream_errno: Errno, dir_errno: Errno) -> Result<&'a OpenFile, Errno> {
+fn file_of<'a>(
+    desc: &'a Descriptor,
+    stream_errno: Errno,
+    dir_errno: Errno,
+) -> Result<&'a OpenFile, Errno> {
     match &desc.target {
         Target::File(f) => Ok(f),
         Target::Dir { .. } => Err(dir_errno),
@@ -27,7 +31,13 @@ fn file_of<'a>(desc: &'a Descriptor, stream_errno: Errno, dir_errno: Errno) -> R
 
 /// Read from a file or device into the iovecs, at `at` or at the cursor;
 /// returns bytes read.
-fn read_file(ctx: &WasiCtx, mem: &mut GuestMemory<'_>, f: &OpenFile, iovs: &[IoVec], mut at: Option<u64>) -> Result<u64, Errno> {
+fn read_file(
+    ctx: &WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    f: &OpenFile,
+    iovs: &[IoVec],
+    mut at: Option<u64>,
+) -> Result<u64, Errno> {
     let mut total = 0u64;
     for iov in iovs.iter().filter(|v| v.len > 0) {
         let buf = mem.slice_mut(iov.ptr, iov.len)?;
@@ -51,7 +61,14 @@ fn gather(mem: &GuestMemory<'_>, iovs: &[IoVec]) -> Result<Vec<u8>, Errno> {
     Ok(data)
 }
 
-pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nread_ptr: u32) -> SysResult {
+pub fn fd_read(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    nread_ptr: u32,
+) -> SysResult {
     let d = desc(ctx, fd)?;
     let iovs = mem.iovecs(iovs, iovs_len)?;
     let n = match &d.target {
@@ -86,7 +103,14 @@ pub fn fd_read(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32,
     Ok(())
 }
 
-pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32, iovs_len: u32, nwritten_ptr: u32) -> SysResult {
+pub fn fd_write(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    nwritten_ptr: u32,
+) -> SysResult {
     let d = desc(ctx, fd)?;
     let iovs = mem.iovecs(iovs, iovs_len)?;
     let n = match &d.target {
@@ -97,7 +121,11 @@ pub fn fd_write(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, iovs: u32
         Target::Output(s) => {
             d.require(rights::FD_WRITE)?;
             let result = if iovs.len() == 1 {
-                s.write(mem.slice(iovs[0].ptr, iovs[0].len)?, d.nonblocking(), &ctx.interrupt)
+                s.write(
+                    mem.slice(iovs[0].ptr, iovs[0].len)?,
+                    d.nonblocking(),
+                    &ctx.interrupt,
+                )
             } else {
                 s.write(&gather(mem, &iovs)?, d.nonblocking(), &ctx.interrupt)
             };
@@ -146,11 +174,19 @@ pub fn fd_pwrite(
     Ok(())
 }
 
-pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, offset: i64, whence_raw: u32, newoffset_ptr: u32) -> SysResult {
+pub fn fd_seek(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    offset: i64,
+    whence_raw: u32,
+    newoffset_ptr: u32,
+) -> SysResult {
     let d = desc(ctx, fd)?;
     let f = file_of(&d, Errno::Spipe, Errno::Badf)?;
     if whence_raw == whence::CUR as u32 && offset == 0 {
-        d.require(rights::FD_TELL).or_else(|_| d.require(rights::FD_SEEK))?;
+        d.require(rights::FD_TELL)
+            .or_else(|_| d.require(rights::FD_SEEK))?;
     } else {
         d.require(rights::FD_SEEK)?;
     }
@@ -171,7 +207,12 @@ pub fn fd_seek(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, offset: i6
     Ok(())
 }
 
-pub fn fd_tell(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, offset_ptr: u32) -> SysResult {
+pub fn fd_tell(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    offset_ptr: u32,
+) -> SysResult {
     let d = desc(ctx, fd)?;
     let f = file_of(&d, Errno::Spipe, Errno::Badf)?;
     d.require(rights::FD_TELL)?;
@@ -208,7 +249,12 @@ fn filetype_of(ctx: &WasiCtx, d: &Descriptor) -> Filetype {
     }
 }
 
-pub fn fd_fdstat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, stat_ptr: u32) -> SysResult {
+pub fn fd_fdstat_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    stat_ptr: u32,
+) -> SysResult {
     let d = desc(ctx, fd)?;
     let mut flags = d.flags;
     if let Target::File(f) = &d.target {
@@ -226,7 +272,12 @@ pub fn fd_fdstat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, stat
     Ok(())
 }
 
-pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, flags: u32) -> SysResult {
+pub fn fd_fdstat_set_flags(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    flags: u32,
+) -> SysResult {
     let flags = flags16(flags, fdflags::ALL)?;
     let d = ctx.fds.get_mut(fd)?;
     d.require(rights::FD_FDSTAT_SET_FLAGS)?;
@@ -237,7 +288,13 @@ pub fn fd_fdstat_set_flags(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u3
     Ok(())
 }
 
-pub fn fd_fdstat_set_rights(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, base: u64, inheriting: u64) -> SysResult {
+pub fn fd_fdstat_set_rights(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    base: u64,
+    inheriting: u64,
+) -> SysResult {
     let d = ctx.fds.get_mut(fd)?;
     // Rights can only be dropped, never gained.
     if base & !d.rights_base != 0 || inheriting & !d.rights_inheriting != 0 {
@@ -248,7 +305,12 @@ pub fn fd_fdstat_set_rights(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u
     Ok(())
 }
 
-pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u32) -> SysResult {
+pub fn fd_filestat_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    buf: u32,
+) -> SysResult {
     let d = desc(ctx, fd)?;
     d.require(rights::FD_FILESTAT_GET)?;
     let stat = match &d.target {
@@ -269,7 +331,12 @@ pub fn fd_filestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, bu
     Ok(())
 }
 
-pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, size: u64) -> SysResult {
+pub fn fd_filestat_set_size(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    size: u64,
+) -> SysResult {
     let d = desc(ctx, fd)?;
     let f = file_of(&d, Errno::Inval, Errno::IsDir)?;
     d.require(rights::FD_FILESTAT_SET_SIZE)?;
@@ -285,7 +352,10 @@ pub fn fd_filestat_set_size(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u
 
 /// Decode `fstflags` into the two times to set.
 pub(crate) fn times(atim: u64, mtim: u64, flags: u32) -> Result<(SetTime, SetTime), Errno> {
-    let flags = flags16(flags, fstflags::ATIM | fstflags::ATIM_NOW | fstflags::MTIM | fstflags::MTIM_NOW)?;
+    let flags = flags16(
+        flags,
+        fstflags::ATIM | fstflags::ATIM_NOW | fstflags::MTIM | fstflags::MTIM_NOW,
+    )?;
     let pick = |set: u16, now: u16, t: u64| -> Result<SetTime, Errno> {
         match (flags & set != 0, flags & now != 0) {
             (true, true) => Err(Errno::Inval),
@@ -294,10 +364,20 @@ pub(crate) fn times(atim: u64, mtim: u64, flags: u32) -> Result<(SetTime, SetTim
             (false, false) => Ok(SetTime::Keep),
         }
     };
-    Ok((pick(fstflags::ATIM, fstflags::ATIM_NOW, atim)?, pick(fstflags::MTIM, fstflags::MTIM_NOW, mtim)?))
+    Ok((
+        pick(fstflags::ATIM, fstflags::ATIM_NOW, atim)?,
+        pick(fstflags::MTIM, fstflags::MTIM_NOW, mtim)?,
+    ))
 }
 
-pub fn fd_filestat_set_times(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, atim: u64, mtim: u64, flags: u32) -> SysResult {
+pub fn fd_filestat_set_times(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    atim: u64,
+    mtim: u64,
+    flags: u32,
+) -> SysResult {
     let (a, m) = times(atim, mtim, flags)?;
     let d = desc(ctx, fd)?;
     d.require(rights::FD_FILESTAT_SET_TIMES)?;
@@ -309,7 +389,14 @@ pub fn fd_filestat_set_times(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: 
     Ok(())
 }
 
-pub fn fd_advise(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, _offset: u64, _len: u64, advice: u32) -> SysResult {
+pub fn fd_advise(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    _offset: u64,
+    _len: u64,
+    advice: u32,
+) -> SysResult {
     if advice > 5 {
         return Err(Errno::Inval.into());
     }
@@ -319,7 +406,13 @@ pub fn fd_advise(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, _offset
     Ok(())
 }
 
-pub fn fd_allocate(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, offset: u64, len: u64) -> SysResult {
+pub fn fd_allocate(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    offset: u64,
+    len: u64,
+) -> SysResult {
     let d = desc(ctx, fd)?;
     let f = file_of(&d, Errno::Spipe, Errno::Badf)?;
     d.require(rights::FD_ALLOCATE)?;
@@ -351,9 +444,17 @@ pub fn fd_datasync(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32) -> Sy
     sync(ctx, fd)
 }
 
-pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u32) -> SysResult {
+pub fn fd_prestat_get(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    buf: u32,
+) -> SysResult {
     match &ctx.fds.get(fd)?.target {
-        Target::Dir { preopen: Some(name), .. } => {
+        Target::Dir {
+            preopen: Some(name),
+            ..
+        } => {
             let len = name.len() as u32;
             let b = mem.slice_mut(buf, abi::PRESTAT_SIZE)?;
             b.fill(0);
@@ -364,20 +465,38 @@ pub fn fd_prestat_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf
     }
 }
 
-pub fn fd_prestat_dir_name(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> SysResult {
+pub fn fd_prestat_dir_name(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    path: u32,
+    path_len: u32,
+) -> SysResult {
     match &ctx.fds.get(fd)?.target {
-        Target::Dir { preopen: Some(name), .. } => {
+        Target::Dir {
+            preopen: Some(name),
+            ..
+        } => {
             if (path_len as usize) < name.len() {
                 return Err(Errno::NameTooLong.into());
             }
-            mem.slice_mut(path, name.len() as u32)?.copy_from_slice(name.as_bytes());
+            mem.slice_mut(path, name.len() as u32)?
+                .copy_from_slice(name.as_bytes());
             Ok(())
         }
         _ => Err(Errno::Badf.into()),
     }
 }
 
-pub fn fd_readdir(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused_ptr: u32) -> SysResult {
+pub fn fd_readdir(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    buf: u32,
+    buf_len: u32,
+    cookie: u64,
+    bufused_ptr: u32,
+) -> SysResult {
     let d = desc(ctx, fd)?;
     let dir = match &d.target {
         Target::Dir { dir, .. } => dir,
@@ -391,7 +510,12 @@ pub fn fd_readdir(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, buf: u3
         if used >= out.len() {
             break;
         }
-        let header = abi::dirent_header(entry.next_cookie, entry.ino, entry.name.len() as u32, entry.file_type.into());
+        let header = abi::dirent_header(
+            entry.next_cookie,
+            entry.ino,
+            entry.name.len() as u32,
+            entry.file_type.into(),
+        );
         // The last record may be cut short: a full buffer tells the guest
         // to grow it and ask again from this entry's cookie.
         for part in [&header[..], entry.name.as_bytes()] {

@@ -11,8 +11,8 @@ pub mod proc;
 pub mod sock;
 
 use crate::ctx::{Termination, WasiCtx};
-use crate::guest::GuestMemory;
 use crate::errno::Errno;
+use crate::guest::GuestMemory;
 use crate::stream::StreamError;
 
 /// How a syscall ends: an errno for the guest, or the end of the guest.

@@ -78,21 +78,38 @@ pub fn path_open(
             if base & rights::FD_WRITE != 0 {
                 return Err(Errno::IsDir.into());
             }
-            Target::Dir { dir: OpenDir::new(&vfs, ino), preopen: None }
+            Target::Dir {
+                dir: OpenDir::new(&vfs, ino),
+                preopen: None,
+            }
         }
         FileType::Regular | FileType::CharDevice => {
             let readable = base & rights::FD_READ != 0;
             let writable = base & rights::FD_WRITE != 0;
-            Target::File(OpenFile::new(&vfs, ino, readable, writable, fl & fdflags::APPEND != 0))
+            Target::File(OpenFile::new(
+                &vfs,
+                ino,
+                readable,
+                writable,
+                fl & fdflags::APPEND != 0,
+            ))
         }
         // `open` follows or refuses symlinks; reaching one here is a VFS bug.
         FileType::Symlink => return Err(Errno::Loop.into()),
     };
-    let type_rights = if kind == FileType::Directory { rights::DIRECTORY_INHERITING } else { rights::REGULAR_FILE };
+    let type_rights = if kind == FileType::Directory {
+        rights::DIRECTORY_INHERITING
+    } else {
+        rights::REGULAR_FILE
+    };
     let new_fd = ctx.fds.insert(Descriptor {
         target,
         rights_base: base & type_rights,
-        rights_inheriting: if kind == FileType::Directory { inheriting } else { 0 },
+        rights_inheriting: if kind == FileType::Directory {
+            inheriting
+        } else {
+            0
+        },
         flags: fl & !fdflags::APPEND,
     })?;
     if let Err(e) = mem.write_u32(fd_ptr, new_fd) {
@@ -102,7 +119,13 @@ pub fn path_open(
     Ok(())
 }
 
-pub fn path_create_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> SysResult {
+pub fn path_create_directory(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    path: u32,
+    path_len: u32,
+) -> SysResult {
     let (dir, _) = dir_of(ctx, fd, rights::PATH_CREATE_DIRECTORY)?;
     let path = path_arg(ctx, mem, path, path_len)?;
     dir.vfs().lock().mkdir(dir.ino(), &path, 0)?;
@@ -120,7 +143,10 @@ pub fn path_filestat_get(
 ) -> SysResult {
     let (dir, _) = dir_of(ctx, fd, rights::PATH_FILESTAT_GET)?;
     let path = path_arg(ctx, mem, path, path_len)?;
-    let meta = dir.vfs().lock().stat_path(dir.ino(), &path, follow(flags)?)?;
+    let meta = dir
+        .vfs()
+        .lock()
+        .stat_path(dir.ino(), &path, follow(flags)?)?;
     Filestat::from(meta).write(mem, buf)?;
     Ok(())
 }
@@ -163,7 +189,10 @@ pub fn path_link(
     let old_path = path_arg(ctx, mem, old_path, old_path_len)?;
     let new_path = path_arg(ctx, mem, new_path, new_path_len)?;
     let follow = follow(old_flags)?;
-    old_dir.vfs().lock().link(old_dir.ino(), &old_path, follow, new_dir.ino(), &new_path)?;
+    old_dir
+        .vfs()
+        .lock()
+        .link(old_dir.ino(), &old_path, follow, new_dir.ino(), &new_path)?;
     Ok(())
 }
 
@@ -183,12 +212,19 @@ pub fn path_readlink(
     let target = dir.vfs().lock().readlink(dir.ino(), &path)?;
     // Silently truncated to the buffer, like readlink(2).
     let n = target.len().min(buf_len as usize);
-    mem.slice_mut(buf, n as u32)?.copy_from_slice(&target.as_bytes()[..n]);
+    mem.slice_mut(buf, n as u32)?
+        .copy_from_slice(&target.as_bytes()[..n]);
     mem.write_u32(bufused_ptr, n as u32)?;
     Ok(())
 }
 
-pub fn path_remove_directory(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> SysResult {
+pub fn path_remove_directory(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    path: u32,
+    path_len: u32,
+) -> SysResult {
     let (dir, _) = dir_of(ctx, fd, rights::PATH_REMOVE_DIRECTORY)?;
     let path = path_arg(ctx, mem, path, path_len)?;
     dir.vfs().lock().rmdir(dir.ino(), &path)?;
@@ -210,7 +246,10 @@ pub fn path_rename(
     let (new_dir, _) = dir_of(ctx, new_fd, rights::PATH_RENAME_TARGET)?;
     let old_path = path_arg(ctx, mem, old_path, old_path_len)?;
     let new_path = path_arg(ctx, mem, new_path, new_path_len)?;
-    old_dir.vfs().lock().rename(old_dir.ino(), &old_path, new_dir.ino(), &new_path)?;
+    old_dir
+        .vfs()
+        .lock()
+        .rename(old_dir.ino(), &old_path, new_dir.ino(), &new_path)?;
     Ok(())
 }
 
@@ -230,7 +269,13 @@ pub fn path_symlink(
     Ok(())
 }
 
-pub fn path_unlink_file(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, fd: u32, path: u32, path_len: u32) -> SysResult {
+pub fn path_unlink_file(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    path: u32,
+    path_len: u32,
+) -> SysResult {
     let (dir, _) = dir_of(ctx, fd, rights::PATH_UNLINK_FILE)?;
     let path = path_arg(ctx, mem, path, path_len)?;
     dir.vfs().lock().unlink(dir.ino(), &path)?;

@@ -16,8 +16,20 @@ const FD_POLL_INTERVAL: Duration = Duration::from_millis(1);
 
 /// The event for an fd subscription if it is ready now.
 fn fd_event(ctx: &WasiCtx, userdata: u64, fd: u32, read: bool) -> Option<Event> {
-    let event_type = if read { abi::eventtype::FD_READ } else { abi::eventtype::FD_WRITE };
-    let ev = |error, nbytes, flags| Some(Event { userdata, error, event_type, nbytes, flags });
+    let event_type = if read {
+        abi::eventtype::FD_READ
+    } else {
+        abi::eventtype::FD_WRITE
+    };
+    let ev = |error, nbytes, flags| {
+        Some(Event {
+            userdata,
+            error,
+            event_type,
+            nbytes,
+            flags,
+        })
+    };
     let d = match ctx.fds.get(fd) {
         Ok(d) => d,
         Err(e) => return ev(e, 0, 0),
@@ -35,7 +47,9 @@ fn fd_event(ctx: &WasiCtx, userdata: u64, fd: u32, read: bool) -> Option<Event> 
         (Target::File(_), false) => Readiness::Ready(0),
         (Target::Input(s), true) => s.poll_read(),
         (Target::Output(s), false) => s.poll_write(),
-        (Target::Dir { .. }, _) | (Target::Input(_), false) | (Target::Output(_), true) => return ev(Errno::Badf, 0, 0),
+        (Target::Dir { .. }, _) | (Target::Input(_), false) | (Target::Output(_), true) => {
+            return ev(Errno::Badf, 0, 0)
+        }
     };
     match readiness {
         Readiness::Ready(n) => ev(Errno::Success, n, 0),
@@ -44,25 +58,44 @@ fn fd_event(ctx: &WasiCtx, userdata: u64, fd: u32, read: bool) -> Option<Event> 
     }
 }
 
-pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, in_ptr: u32, out_ptr: u32, nsubs: u32, nevents_ptr: u32) -> SysResult {
+pub fn poll_oneoff(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    in_ptr: u32,
+    out_ptr: u32,
+    nsubs: u32,
+    nevents_ptr: u32,
+) -> SysResult {
     if nsubs == 0 {
         return Err(Errno::Inval.into());
     }
     let mut subs = Vec::with_capacity(nsubs.min(4096) as usize);
     for i in 0..nsubs {
-        let at = i.checked_mul(abi::SUBSCRIPTION_SIZE).and_then(|o| in_ptr.checked_add(o)).ok_or(Errno::Fault)?;
+        let at = i
+            .checked_mul(abi::SUBSCRIPTION_SIZE)
+            .and_then(|o| in_ptr.checked_add(o))
+            .ok_or(Errno::Fault)?;
         subs.push(Subscription::read(mem, at)?);
     }
     // Output space for one event per subscription must exist.
-    mem.slice_mut(out_ptr, nsubs.checked_mul(abi::EVENT_SIZE).ok_or(Errno::Fault)?)?;
+    mem.slice_mut(
+        out_ptr,
+        nsubs.checked_mul(abi::EVENT_SIZE).ok_or(Errno::Fault)?,
+    )?;
 
     // Clock subscriptions become deadlines on the monotonic clock.
     let start = ctx.clock.monotonic();
     let mut deadlines: Vec<Option<Result<u64, Errno>>> = Vec::with_capacity(subs.len());
     for s in &subs {
         deadlines.push(match *s {
-            Subscription::Clock { id, timeout, flags, .. } => Some(super::clock::now(ctx, id).map(|now| {
-                let wait = if flags & SUBCLOCK_ABSTIME != 0 { timeout.saturating_sub(now) } else { timeout };
+            Subscription::Clock {
+                id, timeout, flags, ..
+            } => Some(super::clock::now(ctx, id).map(|now| {
+                let wait = if flags & SUBCLOCK_ABSTIME != 0 {
+                    timeout.saturating_sub(now)
+                } else {
+                    timeout
+                };
                 start.saturating_add(wait)
             })),
             _ => None,
@@ -77,20 +110,34 @@ pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, in_ptr: u32, ou
         for (s, deadline) in subs.iter().zip(&deadlines) {
             match (*s, deadline) {
                 (Subscription::Clock { userdata, .. }, Some(d)) => match d {
-                    Err(e) => events.push(Event { userdata, error: *e, event_type: abi::eventtype::CLOCK, nbytes: 0, flags: 0 }),
-                    Ok(d) if *d <= now => {
-                        events.push(Event { userdata, error: Errno::Success, event_type: abi::eventtype::CLOCK, nbytes: 0, flags: 0 })
-                    }
+                    Err(e) => events.push(Event {
+                        userdata,
+                        error: *e,
+                        event_type: abi::eventtype::CLOCK,
+                        nbytes: 0,
+                        flags: 0,
+                    }),
+                    Ok(d) if *d <= now => events.push(Event {
+                        userdata,
+                        error: Errno::Success,
+                        event_type: abi::eventtype::CLOCK,
+                        nbytes: 0,
+                        flags: 0,
+                    }),
                     Ok(d) => next_deadline = Some(next_deadline.map_or(*d, |n| n.min(*d))),
                 },
-                (Subscription::FdRead { userdata, fd }, _) => match fd_event(ctx, userdata, fd, true) {
-                    Some(e) => events.push(e),
-                    None => fds_pending = true,
-                },
-                (Subscription::FdWrite { userdata, fd }, _) => match fd_event(ctx, userdata, fd, false) {
-                    Some(e) => events.push(e),
-                    None => fds_pending = true,
-                },
+                (Subscription::FdRead { userdata, fd }, _) => {
+                    match fd_event(ctx, userdata, fd, true) {
+                        Some(e) => events.push(e),
+                        None => fds_pending = true,
+                    }
+                }
+                (Subscription::FdWrite { userdata, fd }, _) => {
+                    match fd_event(ctx, userdata, fd, false) {
+                        Some(e) => events.push(e),
+                        None => fds_pending = true,
+                    }
+                }
                 (Subscription::Clock { .. }, None) => {}
             }
         }
@@ -108,6 +155,8 @@ pub fn poll_oneoff(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, in_ptr: u32, ou
         if fds_pending {
             wait = wait.min(FD_POLL_INTERVAL);
         }
-        ctx.interrupt.sleep(wait).map_err(|r| SysError::Terminate(Termination::Interrupted(r)))?;
+        ctx.interrupt
+            .sleep(wait)
+            .map_err(|r| SysError::Terminate(Termination::Interrupted(r)))?;
     }
 }

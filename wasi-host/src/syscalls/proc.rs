@@ -16,7 +16,9 @@ pub fn proc_raise(_ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, _sig: u32) -> 
 }
 
 pub fn sched_yield(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>) -> SysResult {
-    ctx.interrupt.check().map_err(|r| SysError::Terminate(crate::ctx::Termination::Interrupted(r)))?;
+    ctx.interrupt
+        .check()
+        .map_err(|r| SysError::Terminate(crate::ctx::Termination::Interrupted(r)))?;
     std::thread::yield_now();
     Ok(())
 }

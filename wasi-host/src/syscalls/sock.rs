@@ -12,7 +12,13 @@ fn not_a_socket(ctx: &WasiCtx, fd: u32) -> SysResult {
     Err(Errno::NotSock.into())
 }
 
-pub fn sock_accept(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, _flags: u32, _fd_ptr: u32) -> SysResult {
+pub fn sock_accept(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    _flags: u32,
+    _fd_ptr: u32,
+) -> SysResult {
     not_a_socket(ctx, fd)
 }
 
@@ -42,6 +48,11 @@ pub fn sock_send(
     not_a_socket(ctx, fd)
 }
 
-pub fn sock_shutdown(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, fd: u32, _how: u32) -> SysResult {
+pub fn sock_shutdown(
+    ctx: &mut WasiCtx,
+    _mem: &mut GuestMemory<'_>,
+    fd: u32,
+    _how: u32,
+) -> SysResult {
     not_a_socket(ctx, fd)
 }
