@@ -342,10 +342,7 @@ impl OutputStream for RunOutput {
             self.capture.take();
         }
         if let Some(cb) = &self.callback {
-            let n = match result {
-                Ok(n) => n,
-                Err(_) => 0,
-            };
+            let n = result.unwrap_or_default();
             cb(self.kind, &data[..n.min(data.len())]);
         }
         result

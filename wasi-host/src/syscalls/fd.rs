@@ -17,11 +17,7 @@ fn desc(ctx: &WasiCtx, fd: u32) -> Result<Descriptor, Errno> {
 }
 
 /// The open file behind `desc`, or the errno POSIX gives for other kinds.
-fn file_of<'a>(
-    desc: &'a Descriptor,
-    stream_errno: Errno,
-    dir_errno: Errno,
-) -> Result<&'a OpenFile, Errno> {
+fn file_of(desc: &Descriptor, stream_errno: Errno, dir_errno: Errno) -> Result<&OpenFile, Errno> {
     match &desc.target {
         Target::File(f) => Ok(f),
         Target::Dir { .. } => Err(dir_errno),
