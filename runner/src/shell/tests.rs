@@ -361,3 +361,33 @@ fn session_persists() {
     t.run("x=1; f() { echo f$x; }; cd /tmp");
     assert_eq!(t.run("f; pwd").1, "f1\n/tmp\n");
 }
+
+#[test]
+fn hostile_input_never_panics() {
+    let scripts = [
+        "${", "$((", "(((", "[[ ]]", "[[ -f ]]", "case", "case x in", "if", "fi", "done", "for", "for ((;;", "$((1/0))",
+        "$((2**-1))", "${x:?}", "${x/[/}", "${x:-${y:-${z}}}", "echo ${#}", "${!}", "${@:5:-9}", "a=(", "a[", "a[x",
+        "declare -A m; m[a b]=1; echo ${m[a b]}", "echo $'\\x'", "printf %", "printf '%*d' x 1", "printf '%.*f' -5 1",
+        "read -n", "read -d", "getopts", "getopts a", "shift x", "exit x", "return", "break 0", "continue -1",
+        "cd ''", "cd", "pushd", "popd", "trap", "trap - EXIT", "test", "[", "[ ]", "[ -z", "[ 1 -eq 2 -o", "echo $'\\ud800'",
+        "x=$'\\xff\\xfe'; echo ${#x} ${x:1}", "exec 99>&1", "echo hi >&9", "cat <&7", "echo > ''", "echo >> /", "<",
+        ">", "|", "||", "&&", ";;", "echo a |", "f() {", "f() { f; }", "eval 'eval \"(\"'", "a=1 a=2", "unset -v",
+        "set -o nope", "set -Z", "shopt -s nope", "let", "let '1+'", "(( 1 + ))", "echo $(( 0x ))", "echo {1..3..0}",
+        "echo {z..a..-2}", "echo {9999999999..9999999999}", "local x", "readonly x; x=1", "declare -p nope", "type",
+        "command", "command -v", "which", "source", "source /nope", ". /", "bash -c", "sh -c 'exit 300'", "env -u",
+        "chmod", "chmod 999 x", "chmod +x /nope", "mapfile -u 9", "printf -v", "printf -v 'bad name' x",
+        "echo \"${x@Q}\" ${x@U} ${x@a}", "x=(1 2); echo ${x[@]:1:-5}", "echo ${x:0:-1}", "z=abc; echo ${z: -10}",
+        "[[ a =~ ( ]]", "[[ x == [ ]]", "case [ in [) echo y;; esac", "echo *[", "echo [", "echo \\", "wait 12345",
+        "kill", "jobs", "echo $RANDOM$LINENO$SECONDS$BASHPID$$ > /dev/null", "IFS=; x='a b'; echo $x",
+        "unset IFS; x='a b'; echo $x", "while :; do break; done", "until :; do :; done", "select x in a; do break; done",
+        "coproc true", "time", "! ", "echo $((9223372036854775807 + 1)) $((-9223372036854775807 - 1)) $(( (-9223372036854775807 - 1) / -1 ))",
+    ];
+    for s in scripts {
+        let mut t = T::new();
+        let (status, _, _) = t.run(s);
+        assert!(
+            status != 134 && (0..=255).contains(&status),
+            "{s:?} -> {status}"
+        );
+    }
+}

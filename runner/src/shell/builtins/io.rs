@@ -574,7 +574,7 @@ pub(crate) fn read(sh: &mut Shell<'_>, argv: &[String]) -> R {
         }
         i += 1;
     }
-    names.extend(argv[i..].iter().cloned());
+    names.extend(argv.iter().skip(i).cloned());
     for n in &names {
         if !is_name(n) {
             sh.err(format!("read: `{n}': not a valid identifier"));

@@ -710,6 +710,9 @@ pub(crate) fn getopts(sh: &mut Shell<'_>, argv: &[String]) -> R {
         return Ok(1);
     }
     let arg: Vec<char> = args[optind - 1].chars().collect();
+    if pos >= arg.len() {
+        pos = 0;
+    }
     if pos == 0 {
         if arg.len() < 2 || arg[0] != '-' {
             set(sh, &name, "?");
