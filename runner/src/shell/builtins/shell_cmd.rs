@@ -45,6 +45,17 @@ pub(crate) fn run_shell_command(
             s if s.starts_with('-') && s.len() > 1 && !s.starts_with("--") => {
                 for c in s[1..].chars() {
                     match c {
+                        'o' => {
+                            i += 1;
+                            match argv.get(i).map(String::as_str) {
+                                Some("pipefail") => opts.pipefail = true,
+                                Some("errexit") => opts.errexit = true,
+                                Some("nounset") => opts.nounset = true,
+                                Some("xtrace") => opts.xtrace = true,
+                                Some("noglob") => opts.noglob = true,
+                                _ => {}
+                            }
+                        }
                         'c' => c_mode = true,
                         'e' => opts.errexit = true,
                         'u' => opts.nounset = true,

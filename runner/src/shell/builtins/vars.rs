@@ -575,7 +575,21 @@ pub(crate) fn set(sh: &mut Shell<'_>, argv: &[String]) -> R {
                 }
             }
         }
+        let mut consumed = 0;
         for c in flags.chars() {
+            if c == 'o' {
+                // `-euo pipefail`: the option name is the next argument.
+                consumed += 1;
+                let Some(name) = argv.get(i + consumed) else {
+                    sh.err("set: -o: option requires an argument");
+                    return Ok(2);
+                };
+                if !set_option(sh, name, on) {
+                    sh.err(format!("set: {name}: invalid option name"));
+                    return Ok(1);
+                }
+                continue;
+            }
             if !set_option(sh, &c.to_string(), on) {
                 sh.err(format!(
                     "set: {}{c}: invalid option",
@@ -584,7 +598,7 @@ pub(crate) fn set(sh: &mut Shell<'_>, argv: &[String]) -> R {
                 return Ok(2);
             }
         }
-        i += 1;
+        i += 1 + consumed;
     }
     Ok(0)
 }
