@@ -10,6 +10,7 @@ pub use limits::{LimitHit, LimitKind, Limits};
 pub use process::{run_module, ProcessConfig, ProcessExit};
 pub use runtime::{ModuleError, Runtime};
 pub mod exec;
+pub mod image;
 pub mod tools;
 
 pub use exec::{Child, ExecEnv, Program, ResolveError, SpawnRequest};

@@ -2,12 +2,13 @@
 //! its own [`WasiCtx`], fuel-sliced so deadlines stop compute loops, and
 //! a memory limiter so `memory.grow` is bounded.
 
+use crate::image::Image;
 use crate::limits::LimitKind;
 use crate::runtime::Runtime;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use wasiland_wasi_host::{InterruptReason, Termination, WasiCtx, WasiView};
-use wasmi::{Module, ResourceLimiter, ResumableCall, Store};
+use wasmi::{Module, ResourceLimiter, ResumableCall, Store, Val};
 
 /// Fuel granted per slice; between slices the interrupt (deadline,
 /// cancellation) is checked. About 1-5 ms of RustPython execution.
@@ -109,6 +110,16 @@ impl ProcessExit {
     }
 }
 
+/// Where a process starts.
+#[derive(Clone, Copy)]
+pub enum Entry<'a> {
+    /// A fresh instance's `_start`.
+    Start,
+    /// A fresh instance overwritten with a start-up image, then its
+    /// `wasiland_run` export (whose result is the exit status).
+    Image(&'a Image),
+}
+
 /// Instantiate `module` with `wasi` and run its `_start` to the end on the
 /// current thread.
 pub fn run_module(
@@ -116,6 +127,17 @@ pub fn run_module(
     module: &Module,
     wasi: WasiCtx,
     config: &ProcessConfig,
+) -> ProcessExit {
+    run_entry(runtime, module, wasi, config, Entry::Start)
+}
+
+/// Like [`run_module`], from the given entry.
+pub fn run_entry(
+    runtime: &Runtime,
+    module: &Module,
+    wasi: WasiCtx,
+    config: &ProcessConfig,
+    entry: Entry<'_>,
 ) -> ProcessExit {
     let interrupt = wasi.interrupt().clone();
     let refused = Arc::new(AtomicBool::new(false));
@@ -138,15 +160,34 @@ pub fn run_module(
     }
     let mut granted = first;
 
-    let outcome = (|| -> Result<(), wasmi::Error> {
+    let outcome = (|| -> Result<i32, wasmi::Error> {
         let instance = runtime.linker().instantiate_and_start(&mut store, module)?;
-        let start = instance.get_func(&store, "_start").ok_or_else(|| {
-            wasmi::Error::new("the module exports no `_start` function (not a WASI command)")
-        })?;
-        let mut call = start.call_resumable(&mut store, &[], &mut [])?;
+        let func = match entry {
+            Entry::Start => instance.get_func(&store, "_start").ok_or_else(|| {
+                wasmi::Error::new("the module exports no `_start` function (not a WASI command)")
+            })?,
+            Entry::Image(image) => {
+                image.restore(&mut store, &instance)?;
+                instance
+                    .get_func(&store, crate::image::RUN_EXPORT)
+                    .ok_or_else(|| wasmi::Error::new("the module has no start-up image entry"))?
+            }
+        };
+        let mut outputs: Vec<Val> = func
+            .ty(&store)
+            .results()
+            .iter()
+            .map(|t| Val::default(*t))
+            .collect();
+        let mut call = func.call_resumable(&mut store, &[], &mut outputs)?;
         loop {
             match call {
-                ResumableCall::Finished => return Ok(()),
+                ResumableCall::Finished => {
+                    return Ok(match outputs.first() {
+                        Some(Val::I32(status)) => *status,
+                        _ => 0,
+                    })
+                }
                 ResumableCall::HostTrap(trap) => return Err(trap.into_host_error()),
                 ResumableCall::OutOfFuel(out) => {
                     if let Some(left) = fuel_left.as_mut() {
@@ -160,7 +201,7 @@ pub fn run_module(
                     }
                     granted = grant(fuel_left).max(out.required_fuel());
                     store.set_fuel(granted)?;
-                    call = out.resume(&mut store, &mut [])?;
+                    call = out.resume(&mut store, &mut outputs)?;
                 }
             }
         }
@@ -168,7 +209,7 @@ pub fn run_module(
     // Close every descriptor now, so pipe readers see EOF at once.
     store.data_mut().wasi.close_all();
     match outcome {
-        Ok(()) => ProcessExit::code(0),
+        Ok(status) => ProcessExit::code(status),
         Err(e) => classify(&e, refused.load(Ordering::SeqCst)),
     }
 }
