@@ -177,7 +177,7 @@ pub fn run_entry(
             .ty(&store)
             .results()
             .iter()
-            .map(|t| Val::default(*t))
+            .map(|t| Val::default_for_ty(*t))
             .collect();
         let mut call = func.call_resumable(&mut store, &[], &mut outputs)?;
         loop {
