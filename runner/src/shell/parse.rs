@@ -150,8 +150,9 @@ pub(crate) fn brace_expand(text: &str) -> Vec<String> {
     }
     match word::parse_brace_expansions(text, &options()) {
         Ok(Some(pieces)) => {
+            let pads = zero_pads(text);
             let mut out = Vec::new();
-            expand_brace_pieces(&pieces, String::new(), &mut out);
+            expand_brace_pieces(&pieces, String::new(), &mut out, &pads);
             if out.len() > 100_000 {
                 out.truncate(100_000);
             }
@@ -161,10 +162,37 @@ pub(crate) fn brace_expand(text: &str) -> Vec<String> {
     }
 }
 
+/// Widths of zero-padded sequences (`{01..10}`) by their bounds: brush
+/// parses the bounds as integers, bash pads every term to the wider bound.
+fn zero_pads(text: &str) -> Vec<((i64, i64), usize)> {
+    static RE: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let Some(re) =
+        RE.get_or_init(|| regex::Regex::new(r"\{(-?[0-9]+)\.\.(-?[0-9]+)(\.\.-?[0-9]+)?\}").ok())
+    else {
+        return Vec::new();
+    };
+    let mut pads = Vec::new();
+    for c in re.captures_iter(text) {
+        let (a, b) = (&c[1], &c[2]);
+        let padded = |s: &str| {
+            s.trim_start_matches('-').len() > 1 && s.trim_start_matches('-').starts_with('0')
+        };
+        if padded(a) || padded(b) {
+            if let (Ok(x), Ok(y)) = (a.parse::<i64>(), b.parse::<i64>()) {
+                pads.push(((x, y), a.len().max(b.len())));
+            }
+        }
+    }
+    pads
+}
+
+type Pads = [((i64, i64), usize)];
+
 fn expand_brace_pieces(
     pieces: &[word::BraceExpressionOrText],
     prefix: String,
     out: &mut Vec<String>,
+    pads: &Pads,
 ) {
     let Some((first, rest)) = pieces.split_first() else {
         out.push(prefix);
@@ -174,14 +202,14 @@ fn expand_brace_pieces(
         return;
     }
     match first {
-        word::BraceExpressionOrText::Text(t) => expand_brace_pieces(rest, prefix + t, out),
+        word::BraceExpressionOrText::Text(t) => expand_brace_pieces(rest, prefix + t, out, pads),
         word::BraceExpressionOrText::Expr(members) => {
-            for alt in brace_alternatives(members) {
+            for alt in brace_alternatives(members, pads) {
                 // An alternative may itself hold nested brace expressions.
                 let mut inner = Vec::new();
-                expand_brace_pieces(&alt, String::new(), &mut inner);
+                expand_brace_pieces(&alt, String::new(), &mut inner, pads);
                 for s in inner {
-                    expand_brace_pieces(rest, format!("{prefix}{s}"), out);
+                    expand_brace_pieces(rest, format!("{prefix}{s}"), out, pads);
                 }
             }
         }
@@ -190,6 +218,7 @@ fn expand_brace_pieces(
 
 fn brace_alternatives(
     members: &[word::BraceExpressionMember],
+    pads: &Pads,
 ) -> Vec<Vec<word::BraceExpressionOrText>> {
     use word::BraceExpressionMember as M;
     use word::BraceExpressionOrText as T;
@@ -203,12 +232,21 @@ fn brace_alternatives(
                 increment,
             } => {
                 let step = increment.unsigned_abs().max(1) as i64;
-                let width = |n: &i64| n.to_string().trim_start_matches('-').len();
-                let _ = width;
+                let width = pads
+                    .iter()
+                    .find(|(k, _)| *k == (*start, *end))
+                    .map_or(0, |(_, w)| *w);
+                let fmt = |n: i64| {
+                    if n < 0 {
+                        format!("-{:0>w$}", n.unsigned_abs(), w = width.saturating_sub(1))
+                    } else {
+                        format!("{n:0>width$}")
+                    }
+                };
                 let mut n = *start;
                 let mut count = 0;
                 loop {
-                    alts.push(vec![T::Text(n.to_string())]);
+                    alts.push(vec![T::Text(fmt(n))]);
                     count += 1;
                     if n == *end || count > 100_000 {
                         break;
@@ -282,6 +320,8 @@ mod tests {
         assert_eq!(brace_expand("{1..10..3}"), vec!["1", "4", "7", "10"]);
         assert_eq!(brace_expand("x{a,b{1,2}}"), vec!["xa", "xb1", "xb2"]);
         assert_eq!(brace_expand("{a}"), vec!["{a}"]);
+        assert_eq!(brace_expand("{01..3}"), vec!["01", "02", "03"]);
+        assert_eq!(brace_expand("{8..010}"), vec!["008", "009", "010"]);
         assert_eq!(brace_expand("'{a,b}'"), vec!["'{a,b}'"]);
     }
 
