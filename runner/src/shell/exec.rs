@@ -125,6 +125,31 @@ pub(crate) fn run_toplevel(
     })
 }
 
+/// Run one argv as a command (builtin or program, no functions).
+pub(crate) fn run_argv(
+    state: &mut ShellState,
+    exec: &ExecEnv,
+    argv: Vec<String>,
+    stdio: [Stdio; 3],
+) -> i32 {
+    let run = |state: &mut ShellState| {
+        let mut sh = Shell::new(state, exec, Fds::new(stdio), 1);
+        sh.subshell = true;
+        let r = sh.dispatch(argv, Vec::new(), true);
+        sh.finish_subshell(r)
+    };
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("wasiland:sh".into())
+            .stack_size(SHELL_STACK)
+            .spawn_scoped(scope, || run(state))
+        {
+            Ok(h) => h.join().unwrap_or(134),
+            Err(_) => 134,
+        }
+    })
+}
+
 impl<'a> Shell<'a> {
     pub(crate) fn new(
         st: &'a mut ShellState,

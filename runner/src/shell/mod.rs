@@ -394,6 +394,26 @@ pub fn run_script(state: &mut ShellState, exec: &ExecEnv, script: &str, stdio: [
     status
 }
 
+/// Run one command given as argv (a builtin such as `echo`, or a program
+/// on PATH; `sh`/`bash` run this shell) as a process started by a guest
+/// would be: environment `env`, working directory `cwd`, fds `stdio`.
+/// This is the hook for a host "spawn" import (xargs, `find -exec`,
+/// Python's `subprocess`); returns the exit status.
+pub fn run_argv(
+    exec: &ExecEnv,
+    argv: Vec<String>,
+    env: Vec<(String, String)>,
+    cwd: &str,
+    stdio: [Stdio; 3],
+) -> i32 {
+    if argv.is_empty() {
+        return 0;
+    }
+    let mut state = ShellState::new(cwd, env);
+    state.set_cwd(cwd);
+    exec::run_argv(&mut state, exec, argv, stdio)
+}
+
 /// Is `text` an unfinished command that needs more lines (an open
 /// quote, `if` without `fi`, a here-document without its end, a trailing
 /// `|`)? For interactive front ends.

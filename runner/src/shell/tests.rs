@@ -391,3 +391,24 @@ fn hostile_input_never_panics() {
         );
     }
 }
+
+#[test]
+fn run_argv_runs_builtins() {
+    let t = T::new();
+    let out = CaptureOutput::new();
+    let stdio = [Stdio::Null, Stdio::Output(out.clone()), Stdio::Null];
+    let status = super::run_argv(
+        &t.exec,
+        vec!["echo".into(), "a".into(), "b".into()],
+        vec![],
+        "/tmp",
+        stdio,
+    );
+    assert_eq!(status, 0);
+    assert_eq!(out.take(), b"a b\n");
+    let stdio = [Stdio::Null, Stdio::Null, Stdio::Null];
+    assert_eq!(
+        super::run_argv(&t.exec, vec!["no-such-thing".into()], vec![], "/tmp", stdio),
+        127
+    );
+}
