@@ -378,6 +378,11 @@ impl<'a> Shell<'a> {
                     s.clone(),
                     if in_dq { Kind::Quoted } else { Kind::Lit },
                 )),
+                // Inside double quotes (an operator word of "${x:-'a'}")
+                // single quotes are ordinary characters.
+                WordPiece::SingleQuotedText(s) if in_dq => {
+                    out.push(Frag::Text(format!("'{s}'"), Kind::Quoted))
+                }
                 WordPiece::SingleQuotedText(s) => out.push(Frag::Text(s.clone(), Kind::Quoted)),
                 WordPiece::AnsiCQuotedText(s) => out.push(Frag::Text(ansi_c(s), Kind::Quoted)),
                 WordPiece::DoubleQuotedSequence(inner)
