@@ -139,11 +139,7 @@ impl Child {
         }
         match self.thread.take().map(JoinHandle::join) {
             Some(Ok(exit)) => exit,
-            _ => ProcessExit {
-                status: 134,
-                limit: None,
-                message: Some("internal error: process thread panicked".into()),
-            },
+            _ => ProcessExit::failed(134, "internal error: process thread panicked"),
         }
     }
 }
@@ -285,23 +281,15 @@ impl ExecEnv {
             return Child::finished(
                 name.to_string(),
                 ProcessExit {
-                    status: 126,
                     limit: Some(LimitKind::ArgsBytes),
-                    message: Some("Argument list too long".into()),
+                    ..ProcessExit::failed(126, "Argument list too long")
                 },
             );
         }
         let module = match module.get(&self.runtime) {
             Ok(m) => m,
             Err(e) => {
-                return Child::finished(
-                    name.to_string(),
-                    ProcessExit {
-                        status: 126,
-                        limit: None,
-                        message: Some(e),
-                    },
-                );
+                return Child::finished(name.to_string(), ProcessExit::failed(126, e));
             }
         };
         let root = self.vfs.lock().root();
@@ -335,8 +323,8 @@ impl ExecEnv {
             .spawn(move || {
                 let before = env.vfs.lock().quota_refusals();
                 let exit = run_module(&runtime, &module, wasi, &config);
-                if let Some(kind) = exit.limit {
-                    env.record_hit(kind, &pname);
+                for kind in exit.limit.iter().chain(&exit.refused) {
+                    env.record_hit(*kind, &pname);
                 }
                 // Quotas answer ENOSPC/EDQUOT and the guest decides how to
                 // fail; the run still reports which limit was hit. (With
@@ -359,11 +347,7 @@ impl ExecEnv {
             },
             Err(e) => Child::finished(
                 name.to_string(),
-                ProcessExit {
-                    status: 126,
-                    limit: None,
-                    message: Some(format!("cannot start a thread: {e}")),
-                },
+                ProcessExit::failed(126, format!("cannot start a thread: {e}")),
             ),
         }
     }

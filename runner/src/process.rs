@@ -90,14 +90,29 @@ pub struct ProcessExit {
     pub limit: Option<LimitKind>,
     /// A message for stderr when the process died abnormally (trap, limit).
     pub message: Option<String>,
+    /// Limits that refused something (memory growth, a descriptor) without
+    /// ending the process: the guest saw the failure and went on.
+    pub refused: Vec<LimitKind>,
 }
 
 impl ProcessExit {
-    fn code(status: i32) -> Self {
+    /// An abnormal end with `status` and a message for stderr.
+    pub fn failed(status: i32, message: impl Into<String>) -> Self {
+        ProcessExit {
+            status,
+            limit: None,
+            message: Some(message.into()),
+            refused: Vec::new(),
+        }
+    }
+
+    /// A normal exit with `status` (taken modulo 256, as a shell sees it).
+    pub fn code(status: i32) -> Self {
         ProcessExit {
             status: status & 0xff,
             limit: None,
             message: None,
+            refused: Vec::new(),
         }
     }
 
@@ -106,6 +121,7 @@ impl ProcessExit {
             status: kind.exit_status(),
             limit: Some(kind),
             message: Some(message.into()),
+            refused: Vec::new(),
         }
     }
 }
@@ -152,11 +168,7 @@ pub fn run_entry(
     let grant = |left: Option<u64>| left.map_or(FUEL_SLICE, |l| l.min(FUEL_SLICE));
     let first = grant(fuel_left);
     if store.set_fuel(first).is_err() {
-        return ProcessExit {
-            status: 134,
-            limit: None,
-            message: Some("engine without fuel metering".into()),
-        };
+        return ProcessExit::failed(134, "engine without fuel metering");
     }
     let mut granted = first;
 
@@ -206,12 +218,21 @@ pub fn run_entry(
             }
         }
     })();
+    let fds_refused = store.data().wasi.fds().refused() > 0;
     // Close every descriptor now, so pipe readers see EOF at once.
     store.data_mut().wasi.close_all();
-    match outcome {
+    let memory_refused = refused.load(Ordering::SeqCst);
+    let mut exit = match outcome {
         Ok(status) => ProcessExit::code(status),
-        Err(e) => classify(&e, refused.load(Ordering::SeqCst)),
+        Err(e) => classify(&e, memory_refused),
+    };
+    if memory_refused && exit.limit != Some(LimitKind::Memory) {
+        exit.refused.push(LimitKind::Memory);
     }
+    if fds_refused {
+        exit.refused.push(LimitKind::OpenFiles);
+    }
+    exit
 }
 
 /// Turn an execution error into an exit.
@@ -224,16 +245,10 @@ fn classify(e: &wasmi::Error, memory_refused: bool) -> ProcessExit {
             Termination::Interrupted(InterruptReason::Timeout) => {
                 ProcessExit::limit(LimitKind::Timeout, "timed out")
             }
-            Termination::Interrupted(InterruptReason::Cancelled) => ProcessExit {
-                status: 130,
-                limit: None,
-                message: Some("cancelled".into()),
-            },
-            Termination::BrokenPipe => ProcessExit {
-                status: 141,
-                limit: None,
-                message: None,
-            },
+            Termination::Interrupted(InterruptReason::Cancelled) => {
+                ProcessExit::failed(130, "cancelled")
+            }
+            Termination::BrokenPipe => ProcessExit::code(141),
             Termination::OutputLimit => {
                 ProcessExit::limit(LimitKind::Output, "output limit exceeded")
             }
@@ -246,18 +261,10 @@ fn classify(e: &wasmi::Error, memory_refused: bool) -> ProcessExit {
         if memory_refused {
             return ProcessExit::limit(LimitKind::Memory, format!("memory limit reached ({code})"));
         }
-        return ProcessExit {
-            status: 134,
-            limit: None,
-            message: Some(format!("wasm trap: {code}")),
-        };
+        return ProcessExit::failed(134, format!("wasm trap: {code}"));
     }
     if memory_refused {
         return ProcessExit::limit(LimitKind::Memory, format!("memory limit reached ({e})"));
     }
-    ProcessExit {
-        status: 126,
-        limit: None,
-        message: Some(e.to_string()),
-    }
+    ProcessExit::failed(126, e.to_string())
 }

@@ -51,6 +51,8 @@ impl Descriptor {
 pub struct FdTable {
     slots: Vec<Option<Descriptor>>,
     max_open: usize,
+    /// Opens refused with `mfile` so far.
+    refused: usize,
 }
 
 impl FdTable {
@@ -59,7 +61,13 @@ impl FdTable {
         FdTable {
             slots: Vec::new(),
             max_open,
+            refused: 0,
         }
+    }
+
+    /// How many descriptors the limit refused (`mfile`) so far.
+    pub fn refused(&self) -> usize {
+        self.refused
     }
 
     pub fn open_count(&self) -> usize {
@@ -69,6 +77,7 @@ impl FdTable {
     /// Insert at the lowest free number (`mfile` past the limit).
     pub fn insert(&mut self, desc: Descriptor) -> Result<u32, Errno> {
         if self.open_count() >= self.max_open {
+            self.refused += 1;
             return Err(Errno::Mfile);
         }
         let fd = match self.slots.iter().position(|s| s.is_none()) {
