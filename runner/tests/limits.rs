@@ -294,18 +294,13 @@ fn no_host_path_is_reachable() {
         "ln -s / /tmp/root && ls /tmp/root/../../..".to_string(),
         format!("ln -s ../../../../../.. /tmp/up && cat /tmp/up{host}"),
         format!("python3 -c \"print(open('{host}').read())\""),
-        format!("python3 -c \"import os; print(os.listdir('/../../..'))\""),
+        "python3 -c \"import os; print(os.listdir('/../../..'))\"".to_string(),
         "ls -la /proc /sys /etc/shadow".to_string(),
-        format!("grep -r TOP-SECRET / 2>/dev/null; find / -name secret.txt"),
+        "grep -r TOP-SECRET / 2>/dev/null; find / -name secret.txt".to_string(),
     ];
     for cmd in &attempts {
         let r = sb.run(cmd);
         let all = format!("{}{}", r.stdout_str(), r.stderr_str());
-        assert!(
-            !all.contains("TOP-SECRET-HOST-DATA") && !all.contains(&host[1..])
-                || all.contains("No such file"),
-            "{cmd}: {all}"
-        );
         assert!(
             !all.contains("TOP-SECRET-HOST-DATA"),
             "{cmd} leaked host data: {all}"
