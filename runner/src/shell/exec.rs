@@ -197,6 +197,18 @@ impl<'a> Shell<'a> {
         self.write_fd(1, data.as_ref())
     }
 
+    /// Print `bash: MSG` on stderr, or `SCRIPT: MSG` inside a script run
+    /// as `bash script.sh` (bash names the script there).
+    pub(crate) fn err_script(&mut self, msg: &str) {
+        let name = if matches!(self.st.arg0.as_str(), "bash" | "sh" | "-bash") {
+            "bash".to_string()
+        } else {
+            self.st.arg0.clone()
+        };
+        let line = format!("{name}: {msg}\n");
+        let _ = self.write_fd(2, line.as_bytes());
+    }
+
     /// Print `bash: MSG` on stderr.
     pub(crate) fn err(&mut self, msg: impl AsRef<str>) {
         let line = format!("bash: {}\n", msg.as_ref());
@@ -455,13 +467,22 @@ impl<'a> Shell<'a> {
         }
         self.st.last_status = status;
         self.check_interrupt()?;
-        if status != 0
-            && !p.bang
-            && !suppress_errexit
-            && self.errexit_off == 0
-            && self.st.options.errexit
-        {
-            return Err(Flow::Exit(status));
+        if status != 0 && !p.bang && !suppress_errexit && self.errexit_off == 0 {
+            // The ERR trap runs where `set -e` would act, set or not.
+            if let Some(action) = self.st.traps.get("ERR").cloned() {
+                let saved = self.st.traps.remove("ERR");
+                self.errexit_off += 1;
+                let r = self.eval_text(&action);
+                self.errexit_off -= 1;
+                if let Some(a) = saved {
+                    self.st.traps.insert("ERR".into(), a);
+                }
+                r?;
+                self.st.last_status = status;
+            }
+            if self.st.options.errexit {
+                return Err(Flow::Exit(status));
+            }
         }
         Ok(status)
     }
@@ -1080,7 +1101,8 @@ impl<'a> Shell<'a> {
                         return builtins::shell_cmd::chmod(self, &argv);
                     }
                 }
-                self.err(e.message(&name));
+                let msg = format!("line {}: {}", self.line, e.message(&name));
+                self.err_script(&msg);
                 Ok(e.exit_status())
             }
         }

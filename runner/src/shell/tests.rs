@@ -412,3 +412,17 @@ fn run_argv_runs_builtins() {
         127
     );
 }
+
+#[test]
+fn not_found_message_has_line() {
+    let (s, _, e) = T::new().run("true\nnosuch");
+    assert_eq!(s, 127);
+    assert_eq!(e, "bash: line 2: nosuch: command not found\n");
+}
+
+#[test]
+fn sandbox_not_found_message() {
+    let mut sb = crate::Sandbox::builder().build().unwrap();
+    let r = sb.run("true; nosuch2");
+    assert_eq!(r.stderr_str(), "bash: line 1: nosuch2: command not found\n");
+}
