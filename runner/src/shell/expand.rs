@@ -521,7 +521,13 @@ impl<'a> Shell<'a> {
             if f.glob && !self.st.options.noglob && pattern::has_glob(&f.pattern) {
                 let matches = {
                     let vfs = self.exec.vfs.lock();
-                    pattern::glob(&vfs, self.st.cwd(), &f.pattern, self.st.options.dotglob)
+                    pattern::glob(
+                        &vfs,
+                        self.st.cwd(),
+                        &f.pattern,
+                        self.st.options.dotglob,
+                        self.st.options.globstar,
+                    )
                 };
                 if !matches.is_empty() {
                     out.extend(matches);

@@ -107,6 +107,7 @@ pub(crate) struct Options {
     pub failglob: bool,
     pub dotglob: bool,
     pub nocasematch: bool,
+    pub globstar: bool,
 }
 
 /// A function definition.

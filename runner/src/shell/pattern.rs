@@ -205,7 +205,7 @@ fn char_bounds(s: &str) -> Vec<usize> {
 
 /// Pathname expansion of `pat` (backslash-quoted where literal) relative
 /// to `cwd`. Sorted matches, or an empty list.
-pub(crate) fn glob(vfs: &Vfs, cwd: &str, pat: &str, dotglob: bool) -> Vec<String> {
+pub(crate) fn glob(vfs: &Vfs, cwd: &str, pat: &str, dotglob: bool, globstar: bool) -> Vec<String> {
     let absolute = pat.starts_with('/');
     let comps: Vec<&str> = pat.split('/').collect();
     // (display path, absolute path)
@@ -238,6 +238,43 @@ pub(crate) fn glob(vfs: &Vfs, cwd: &str, pat: &str, dotglob: bool) -> Vec<String
                 format!("{disp}/{name}")
             }
         };
+        if globstar && *comp == "**" {
+            // Zero or more directory levels; as the last component, every
+            // file and directory below.
+            for (disp, abs) in current {
+                let mut stack = vec![(disp.clone(), abs.clone())];
+                if !last {
+                    next.push((disp.clone(), abs.clone()));
+                } else if !disp.is_empty() {
+                    // `dir/**` matches `dir/` itself too.
+                    next.push((format!("{}/", disp.trim_end_matches('/')), abs.clone()));
+                }
+                while let Some((d, a)) = stack.pop() {
+                    let dir = if a.is_empty() { "/" } else { a.as_str() };
+                    let Ok(entries) = vfs.list_dir(dir) else {
+                        continue;
+                    };
+                    for e in entries {
+                        if e.name == "." || e.name == ".." || (e.name.starts_with('.') && !dotglob)
+                        {
+                            continue;
+                        }
+                        let child = (join(&d, &e.name), format!("{a}/{}", e.name));
+                        if e.file_type == FileType::Directory {
+                            stack.push(child.clone());
+                            next.push(child);
+                        } else if last {
+                            next.push(child);
+                        }
+                    }
+                }
+            }
+            // `dir/**/` style joins need display paths without a trailing
+            // empty prefix; an empty display is the cwd itself.
+            next.retain(|(d, _)| !(d.is_empty() && last));
+            current = next;
+            continue;
+        }
         if !has_glob(comp) {
             let name = unescape(comp);
             for (disp, abs) in current {
@@ -355,11 +392,18 @@ mod tests {
         ] {
             vfs.write_file(f, &b"x"[..]).unwrap();
         }
-        assert_eq!(glob(&vfs, "/w", "*.txt", false), vec!["a.txt", "b.txt"]);
-        assert_eq!(glob(&vfs, "/w", "*/*.txt", false), vec!["d/x.txt"]);
-        assert_eq!(glob(&vfs, "/", "/w/*.csv", false), vec!["/w/c.csv"]);
-        assert_eq!(glob(&vfs, "/w", ".*.txt", false), vec![".h.txt"]);
-        assert_eq!(glob(&vfs, "/w", "*/", false), vec!["d/"]);
-        assert!(glob(&vfs, "/w", "*.none", false).is_empty());
+        assert_eq!(
+            glob(&vfs, "/w", "*.txt", false, false),
+            vec!["a.txt", "b.txt"]
+        );
+        assert_eq!(
+            glob(&vfs, "/w", "**/*.txt", false, true),
+            vec!["a.txt", "b.txt", "d/x.txt"]
+        );
+        assert_eq!(glob(&vfs, "/w", "*/*.txt", false, false), vec!["d/x.txt"]);
+        assert_eq!(glob(&vfs, "/", "/w/*.csv", false, false), vec!["/w/c.csv"]);
+        assert_eq!(glob(&vfs, "/w", ".*.txt", false, false), vec![".h.txt"]);
+        assert_eq!(glob(&vfs, "/w", "*/", false, false), vec!["d/"]);
+        assert!(glob(&vfs, "/w", "*.none", false, false).is_empty());
     }
 }

@@ -632,6 +632,7 @@ pub(crate) fn shopt(sh: &mut Shell<'_>, argv: &[String]) -> R {
             "failglob" => Some(&mut o.failglob),
             "dotglob" => Some(&mut o.dotglob),
             "nocasematch" => Some(&mut o.nocasematch),
+            "globstar" => Some(&mut o.globstar),
             _ => None,
         };
         match (slot, on) {
