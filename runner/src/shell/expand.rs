@@ -1532,3 +1532,47 @@ fn slice_range(len: usize, off: i64, count: Option<i64>) -> Option<(usize, usize
     };
     Some((start, end))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(decode_escapes("a\\tb\\n", EscapeMode::AnsiC).0, "a\tb\n");
+        assert_eq!(
+            decode_escapes("\\101\\x42\\u00e9", EscapeMode::AnsiC).0,
+            "ABé"
+        );
+        assert_eq!(decode_escapes("\\0101x", EscapeMode::Echo).0, "Ax");
+        assert_eq!(
+            decode_escapes("a\\cb", EscapeMode::Echo),
+            ("a".to_string(), true)
+        );
+        assert_eq!(
+            decode_escape_bytes("\\xff", EscapeMode::Printf).0,
+            vec![0xff]
+        );
+        assert_eq!(decode_escapes("\\q", EscapeMode::Printf).0, "\\q");
+    }
+
+    #[test]
+    fn slices() {
+        assert_eq!(slice_range(5, 1, Some(2)), Some((1, 3)));
+        assert_eq!(slice_range(5, -2, None), Some((3, 5)));
+        assert_eq!(slice_range(5, 1, Some(-1)), Some((1, 4)));
+        assert_eq!(slice_range(5, 9, None), None);
+        assert_eq!(slice_range(5, 3, Some(-3)), None);
+    }
+
+    #[test]
+    fn joins() {
+        let f = vec![
+            Frag::Text("a*".into(), Kind::Quoted),
+            Frag::Break,
+            Frag::Text("b?".into(), Kind::Lit),
+        ];
+        assert_eq!(frags_to_string(&f), "a* b?");
+        assert_eq!(frags_to_pattern(&f), "a\\* b?");
+    }
+}

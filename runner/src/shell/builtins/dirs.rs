@@ -147,3 +147,15 @@ pub(crate) fn popd(sh: &mut Shell<'_>, _argv: &[String]) -> R {
     sh.out(s)?;
     Ok(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn normalizes() {
+        assert_eq!(normalize("/a/b/../c/./d/"), "/a/c/d");
+        assert_eq!(normalize("/.."), "/");
+        assert_eq!(normalize("//x//y"), "/x/y");
+    }
+}
