@@ -67,6 +67,21 @@ impl Fds {
 pub(crate) struct Job {
     pub pid: u32,
     pub handle: JoinHandle<i32>,
+    /// Ends this job only (`kill`); carries the run's deadline.
+    pub interrupt: wasiland_wasi_host::Interrupt,
+}
+
+impl Job {
+    /// Wait for the job, passing a cancellation of the run on to it.
+    pub(crate) fn join(self, run: &wasiland_wasi_host::Interrupt) -> i32 {
+        while !self.handle.is_finished() {
+            if run.check().is_err() {
+                self.interrupt.trigger(InterruptReason::Cancelled);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        self.handle.join().unwrap_or(1)
+    }
 }
 
 /// An executing shell: the session state plus what only lives while a
@@ -317,8 +332,9 @@ impl<'a> Shell<'a> {
 
     pub(crate) fn wait_jobs(&mut self) -> i32 {
         let mut status = 0;
-        for job in self.jobs.drain(..) {
-            status = job.handle.join().unwrap_or(1);
+        for job in std::mem::take(&mut self.jobs) {
+            self.st.bg_pids.retain(|p| *p != job.pid);
+            status = job.join(&self.exec.interrupt);
         }
         status
     }
@@ -390,7 +406,10 @@ impl<'a> Shell<'a> {
         st.traps.clear();
         let pid = st.pid.wrapping_add(100 + self.jobs.len() as u32);
         st.pid = pid;
-        let exec = self.exec.clone();
+        let mut exec = self.exec.clone();
+        let interrupt = wasiland_wasi_host::Interrupt::new();
+        interrupt.set_deadline(self.exec.interrupt.deadline());
+        exec.interrupt = interrupt.clone();
         let mut fds = self.fds.clone();
         fds.set(0, Some(Stdio::Null));
         let item = and_or.clone();
@@ -403,11 +422,21 @@ impl<'a> Shell<'a> {
                 let mut sh = Shell::new(&mut st, &exec, fds, depth);
                 sh.subshell = true;
                 let r = sh.run_and_or(&item);
-                sh.finish_subshell(r)
+                let status = sh.finish_subshell(r);
+                match exec.interrupt.check() {
+                    // `kill`: reported like SIGTERM.
+                    Err(InterruptReason::Cancelled) => 143,
+                    _ => status,
+                }
             });
         match spawned {
             Ok(handle) => {
-                self.jobs.push(Job { pid, handle });
+                self.jobs.push(Job {
+                    pid,
+                    handle,
+                    interrupt,
+                });
+                self.st.bg_pids.push(pid);
                 self.st.last_bg_pid = Some(pid);
                 Ok(0)
             }

@@ -143,6 +143,8 @@ pub struct ShellState {
     pub(crate) exited: bool,
     /// `pushd`/`popd` stack (below the cwd, most recent first).
     pub(crate) dir_stack: Vec<String>,
+    /// Pids of the background jobs not yet waited for (seen by subshells).
+    pub(crate) bg_pids: Vec<u32>,
 }
 
 /// The fake process id of the top-level shell (`$$`).
@@ -167,6 +169,7 @@ impl ShellState {
             pid: SHELL_PID,
             exited: false,
             dir_stack: Vec::new(),
+            bg_pids: Vec::new(),
         };
         for (k, v) in env {
             st.vars.insert(

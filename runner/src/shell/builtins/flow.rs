@@ -226,7 +226,8 @@ pub(crate) fn wait(sh: &mut Shell<'_>, argv: &[String]) -> R {
             let pid: Option<u32> = a.trim_start_matches('%').parse().ok();
             if let Some(idx) = sh.jobs.iter().position(|j| Some(j.pid) == pid) {
                 let job = sh.jobs.remove(idx);
-                status = job.handle.join().unwrap_or(1);
+                sh.st.bg_pids.retain(|p| *p != job.pid);
+                status = job.join(&sh.exec.interrupt);
             } else {
                 sh.err(format!("wait: pid {a} is not a child of this shell"));
                 status = 127;
@@ -234,7 +235,95 @@ pub(crate) fn wait(sh: &mut Shell<'_>, argv: &[String]) -> R {
         }
         return Ok(status);
     }
+    if argv.len() > 1 && argv[1] == "-n" {
+        if sh.jobs.is_empty() {
+            return Ok(127);
+        }
+        loop {
+            if let Some(idx) = sh.jobs.iter().position(|j| j.handle.is_finished()) {
+                let job = sh.jobs.remove(idx);
+                sh.st.bg_pids.retain(|p| *p != job.pid);
+                return Ok(job.join(&sh.exec.interrupt));
+            }
+            sh.check_interrupt()?;
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
     sh.wait_jobs();
+    Ok(0)
+}
+
+/// `kill [-SIG] PID|%N...`: ends background jobs of this shell (their
+/// processes stop like a cancelled run; `wait` reports 143).
+pub(crate) fn kill(sh: &mut Shell<'_>, argv: &[String]) -> R {
+    let mut check_only = false;
+    let mut status = 0;
+    let mut targets = Vec::new();
+    for a in &argv[1..] {
+        if a == "-l" || a == "-L" {
+            sh.out("HUP INT QUIT ILL TRAP ABRT BUS FPE KILL USR1 SEGV USR2 PIPE ALRM TERM\n")?;
+            return Ok(0);
+        }
+        if a == "-0" {
+            check_only = true;
+        } else if a.starts_with('-') && targets.is_empty() {
+            // a signal name or number: every signal ends the job
+        } else {
+            targets.push(a.clone());
+        }
+    }
+    if targets.is_empty() {
+        sh.err("kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]");
+        return Ok(2);
+    }
+    for t in targets {
+        let job = if let Some(n) = t.strip_prefix('%') {
+            n.parse::<usize>()
+                .ok()
+                .and_then(|n| sh.jobs.get(n.wrapping_sub(1)))
+        } else {
+            t.parse::<u32>()
+                .ok()
+                .and_then(|p| sh.jobs.iter().find(|j| j.pid == p))
+        };
+        match job {
+            Some(j) if !j.handle.is_finished() => {
+                if !check_only {
+                    j.interrupt
+                        .trigger(wasiland_wasi_host::InterruptReason::Cancelled);
+                }
+            }
+            _ => {
+                sh.err(format!("kill: ({t}) - No such process"));
+                status = 1;
+            }
+        }
+    }
+    Ok(status)
+}
+
+/// `jobs`: the background jobs still running.
+pub(crate) fn jobs(sh: &mut Shell<'_>, argv: &[String]) -> R {
+    let pids_only = argv.iter().any(|a| a == "-p");
+    let mut out = String::new();
+    // A subshell (`jobs | wc -l`) sees its parent's jobs by pid only.
+    let listed: Vec<(u32, bool)> = if sh.jobs.is_empty() {
+        sh.st.bg_pids.iter().map(|p| (*p, false)).collect()
+    } else {
+        sh.jobs
+            .iter()
+            .map(|j| (j.pid, j.handle.is_finished()))
+            .collect()
+    };
+    for (i, (pid, done)) in listed.into_iter().enumerate() {
+        let state = if done { "Done" } else { "Running" };
+        if pids_only {
+            out.push_str(&format!("{pid}\n"));
+        } else {
+            out.push_str(&format!("[{}]  {state}\n", i + 1));
+        }
+    }
+    sh.out(out)?;
     Ok(0)
 }
 

@@ -92,6 +92,8 @@ pub(crate) fn lookup(name: &str) -> Option<Builtin> {
         "source" | "." => flow::source,
         "trap" => flow::trap,
         "wait" => flow::wait,
+        "kill" => flow::kill,
+        "jobs" => flow::jobs,
         "exec" => flow::exec,
         "builtin" => flow::builtin,
         "times" => flow::times,
