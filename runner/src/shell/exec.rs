@@ -115,6 +115,34 @@ pub(crate) struct Shell<'a> {
 /// Stack size of the threads that interpret shell code.
 const SHELL_STACK: usize = 64 << 20;
 
+/// Most shell threads (pipeline stages, background jobs) alive at once in
+/// this process: a fork bomb (`f() { f | f; }; f`) fails to fork instead
+/// of exhausting the host.
+const MAX_SHELL_THREADS: usize = 2048;
+
+static SHELL_THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// A slot among [`MAX_SHELL_THREADS`], released on drop.
+pub(crate) struct ThreadSlot;
+
+impl ThreadSlot {
+    pub(crate) fn take() -> Option<ThreadSlot> {
+        use std::sync::atomic::Ordering;
+        let n = SHELL_THREADS.fetch_add(1, Ordering::SeqCst);
+        if n >= MAX_SHELL_THREADS {
+            SHELL_THREADS.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(ThreadSlot)
+    }
+}
+
+impl Drop for ThreadSlot {
+    fn drop(&mut self) {
+        SHELL_THREADS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// Run a script at top level: parse (running what precedes a syntax
 /// error, as bash does), run every complete command, the EXIT trap, and
 /// wait for background jobs.
@@ -414,10 +442,15 @@ impl<'a> Shell<'a> {
         fds.set(0, Some(Stdio::Null));
         let item = and_or.clone();
         let depth = self.depth + 1;
+        let Some(slot) = ThreadSlot::take() else {
+            self.err("fork: retry: Resource temporarily unavailable");
+            return Ok(254);
+        };
         let spawned = std::thread::Builder::new()
             .name("wasiland:sh-bg".into())
             .stack_size(SHELL_STACK)
             .spawn(move || {
+                let _slot = slot;
                 let mut st = st;
                 let mut sh = Shell::new(&mut st, &exec, fds, depth);
                 sh.subshell = true;
@@ -566,10 +599,16 @@ impl<'a> Shell<'a> {
             let cmd = cmd.clone();
             let depth = self.depth + 1;
             let line = self.line;
+            let Some(slot) = ThreadSlot::take() else {
+                self.err("fork: retry: Resource temporarily unavailable");
+                handles.push(None);
+                continue;
+            };
             let spawned = std::thread::Builder::new()
                 .name("wasiland:sh-stage".into())
                 .stack_size(SHELL_STACK)
                 .spawn(move || {
+                    let _slot = slot;
                     let mut st = st;
                     let mut sh = Shell::new(&mut st, &exec, fds, depth);
                     sh.subshell = true;
