@@ -964,6 +964,14 @@ impl<'a> Shell<'a> {
                         AssignError::Flow(f) => Err(f),
                     };
                 }
+                if self.st.options.xtrace {
+                    if let ast::AssignmentName::VariableName(n) = &a.name {
+                        let v = self.st.var(n).unwrap_or("").to_string();
+                        let ps4 = self.st.var("PS4").unwrap_or("+ ").to_string();
+                        let line = format!("{ps4}{n}={}\n", builtins::quote_for_trace(&v));
+                        self.write_fd(2, line.as_bytes())?;
+                    }
+                }
             }
             let status = self.subst_status.unwrap_or(0);
             if !redirs.is_empty() {
