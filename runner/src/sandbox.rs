@@ -124,7 +124,7 @@ pub struct Snapshot {
 ///
 /// ```no_run
 /// let mut sb = wasiland::Sandbox::builder().build().unwrap();
-/// sb.write_file("/home/user/data.csv", b"b,2\na,1\n").unwrap();
+/// sb.write_file("/home/user/data.csv", "b,2\na,1\n").unwrap();
 /// let r = sb.run("sort data.csv | head -n 1");
 /// assert_eq!(r.stdout, b"a,1\n");
 /// ```
@@ -321,10 +321,12 @@ fn conventional_tree(vfs: &mut Vfs, tools: &ToolRegistry, cwd: &str) -> Result<(
     Ok(())
 }
 
-/// Captures one stream of a run and optionally forwards it as it comes.
+/// Captures one stream of a run under the run's output budget and
+/// optionally forwards it as it comes.
 struct RunOutput {
     capture: Arc<CaptureOutput>,
-    /// Keep bytes in `capture` (else it only enforces the budget).
+    budget: Arc<OutputBudget>,
+    /// Keep bytes in `capture` (else they only go to the callback).
     keep: bool,
     kind: OutputKind,
     callback: Option<OutputCallback>,
@@ -337,15 +339,20 @@ impl OutputStream for RunOutput {
         nonblocking: bool,
         interrupt: &Interrupt,
     ) -> Result<usize, StreamError> {
-        let result = self.capture.write(data, nonblocking, interrupt);
-        if !self.keep {
-            self.capture.take();
+        let allowed = &data[..self.budget.take(data.len() as u64) as usize];
+        if self.keep && !allowed.is_empty() {
+            self.capture.write(allowed, nonblocking, interrupt)?;
         }
         if let Some(cb) = &self.callback {
-            let n = result.unwrap_or_default();
-            cb(self.kind, &data[..n.min(data.len())]);
+            if !allowed.is_empty() {
+                cb(self.kind, allowed);
+            }
         }
-        result
+        if allowed.len() < data.len() {
+            Err(StreamError::LimitExceeded)
+        } else {
+            Ok(data.len())
+        }
     }
 }
 
@@ -363,11 +370,12 @@ impl Sandbox {
     /// Run a command line with options (stdin bytes, streaming callback).
     pub fn run_with(&mut self, command: &str, options: RunOptions) -> RunResult {
         let budget = OutputBudget::new(self.exec.limits.output.unwrap_or(u64::MAX));
-        let out = CaptureOutput::with_budget(budget.clone());
-        let err = CaptureOutput::with_budget(budget.clone());
+        let out = CaptureOutput::new();
+        let err = CaptureOutput::new();
         let stream = |capture: &Arc<CaptureOutput>, kind| {
             Stdio::Output(Arc::new(RunOutput {
                 capture: capture.clone(),
+                budget: budget.clone(),
                 keep: options.capture,
                 kind,
                 callback: options.on_output.clone(),

@@ -504,6 +504,46 @@ impl OutputStream for CaptureOutput {
     }
 }
 
+/// Any output stream under an [`OutputBudget`]: bytes past the budget are
+/// dropped and the writer gets [`StreamError::LimitExceeded`].
+pub struct LimitedOutput {
+    inner: Arc<dyn OutputStream>,
+    budget: Arc<OutputBudget>,
+}
+
+impl LimitedOutput {
+    pub fn new(inner: Arc<dyn OutputStream>, budget: Arc<OutputBudget>) -> Self {
+        LimitedOutput { inner, budget }
+    }
+}
+
+impl OutputStream for LimitedOutput {
+    fn write(
+        &self,
+        data: &[u8],
+        nonblocking: bool,
+        interrupt: &Interrupt,
+    ) -> Result<usize, StreamError> {
+        let allowed = self.budget.take(data.len() as u64) as usize;
+        if allowed > 0 {
+            self.inner.write(&data[..allowed], nonblocking, interrupt)?;
+        }
+        if allowed < data.len() {
+            Err(StreamError::LimitExceeded)
+        } else {
+            Ok(allowed)
+        }
+    }
+
+    fn poll_write(&self) -> Readiness {
+        self.inner.poll_write()
+    }
+
+    fn is_terminal(&self) -> bool {
+        self.inner.is_terminal()
+    }
+}
+
 /// Input from any std reader (the CLI's stdin, say).
 pub struct ReaderInput<R> {
     reader: Mutex<R>,

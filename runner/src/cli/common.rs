@@ -45,6 +45,21 @@ pub struct LimitArgs {
     /// Limit on captured stdout+stderr bytes (the rest is dropped).
     #[arg(long = "output-limit", value_name = "BYTES", value_parser = super::parse_bytes)]
     pub output_limit: Option<u64>,
+    /// Limit on the number of files and directories in the sandbox (EDQUOT past it).
+    #[arg(long = "fs-inodes", value_name = "N")]
+    pub fs_inodes: Option<u64>,
+    /// Open descriptors per process (EMFILE past it).
+    #[arg(long = "open-files", value_name = "N")]
+    pub open_files: Option<usize>,
+    /// Bytes of argv + environment per process (exit status 126 past it).
+    #[arg(long = "args-limit", value_name = "BYTES", value_parser = super::parse_bytes)]
+    pub args_limit: Option<u64>,
+    /// Stages in one pipeline.
+    #[arg(long = "pipeline-limit", value_name = "N")]
+    pub pipeline_limit: Option<usize>,
+    /// Nesting of shell functions, `source`, `$(...)` and subshells.
+    #[arg(long = "depth-limit", value_name = "N")]
+    pub depth_limit: Option<usize>,
 }
 
 impl LimitArgs {
@@ -70,6 +85,22 @@ impl LimitArgs {
         }
         if self.output_limit.is_some() {
             l.output = self.output_limit;
+        }
+        if self.fs_inodes.is_some() {
+            l.fs_inodes = self.fs_inodes;
+        }
+        if let Some(n) = self.open_files {
+            l.open_files = n;
+        }
+        if let Some(n) = self.args_limit {
+            l.args_bytes =
+                usize::try_from(n).map_err(|_| format!("--args-limit {n} is too large"))?;
+        }
+        if let Some(n) = self.pipeline_limit {
+            l.pipeline_stages = n;
+        }
+        if let Some(n) = self.depth_limit {
+            l.shell_depth = n;
         }
         Ok(l)
     }

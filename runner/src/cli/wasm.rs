@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use wasiland::{run_module, ProcessConfig, Runtime};
 use wasiland_vfs::Vfs;
-use wasiland_wasi_host::{ReaderInput, SharedVfs, Stdio, WasiCtx, WriterOutput};
+use wasiland_wasi_host::{
+    LimitedOutput, OutputBudget, OutputStream, ReaderInput, SharedVfs, Stdio, WasiCtx, WriterOutput,
+};
 
 #[derive(Args)]
 pub struct WasmArgs {
@@ -21,18 +23,8 @@ pub struct WasmArgs {
     /// Print every syscall with its arguments and result on stderr.
     #[arg(long)]
     trace: bool,
-    /// Wall-clock limit in seconds (exit status 124).
-    #[arg(long, value_name = "SECONDS")]
-    timeout: Option<f64>,
-    /// Instruction budget (wasmi fuel); exit status 137 when spent.
-    #[arg(long, value_name = "N")]
-    fuel: Option<u64>,
-    /// Linear memory limit in bytes (K/M/G suffixes allowed).
-    #[arg(long = "memory-limit", value_name = "BYTES", value_parser = super::parse_bytes)]
-    memory_limit: Option<u64>,
-    /// Limit on file bytes in the sandbox filesystem.
-    #[arg(long = "fs-limit", value_name = "BYTES", value_parser = super::parse_bytes)]
-    fs_limit: Option<u64>,
+    #[command(flatten)]
+    limits: super::common::LimitArgs,
     /// The module to run.
     module: PathBuf,
     /// Arguments passed to the guest (argv[1..]).
@@ -54,6 +46,13 @@ fn vfs_location(guest: &str) -> String {
 }
 
 pub fn run(args: WasmArgs) -> i32 {
+    let limits = match args.limits.limits() {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("wasiland: {e}");
+            return 2;
+        }
+    };
     let runtime = Runtime::new();
     let module = match runtime.module_from_file(&args.module) {
         Ok(m) => m,
@@ -63,12 +62,10 @@ pub fn run(args: WasmArgs) -> i32 {
         }
     };
     let mut vfs = Vfs::new();
-    if let Some(bytes) = args.fs_limit {
-        vfs.set_limits(wasiland_vfs::Limits {
-            max_bytes: Some(bytes),
-            max_inodes: None,
-        });
-    }
+    vfs.set_limits(wasiland_vfs::Limits {
+        max_bytes: limits.fs_bytes,
+        max_inodes: limits.fs_inodes,
+    });
     let mut preopens = Vec::new();
     for spec in &args.dirs {
         let (host, guest) = match spec.split_once("::") {
@@ -87,18 +84,35 @@ pub fn run(args: WasmArgs) -> i32 {
         preopens.push((guest.to_string(), location));
     }
     let shared = SharedVfs::new(vfs);
+    let argv_size: usize = std::iter::once(args.module.to_string_lossy().len())
+        .chain(args.args.iter().map(String::len))
+        .chain(args.env.iter().map(|(k, v)| k.len() + v.len() + 1))
+        .map(|n| n + 1)
+        .sum();
+    if argv_size > limits.args_bytes {
+        eprintln!(
+            "wasiland: argument list too long ({argv_size} bytes, limit {})",
+            limits.args_bytes
+        );
+        return 126;
+    }
+    let budget = OutputBudget::new(limits.output.unwrap_or(u64::MAX));
+    let terminal_out = |stream: Arc<dyn OutputStream>| -> Stdio {
+        Stdio::Output(Arc::new(LimitedOutput::new(stream, budget.clone())))
+    };
     let mut builder = WasiCtx::builder(shared.clone())
         .arg(args.module.to_string_lossy().as_bytes())
         .args(args.args.iter())
+        .max_fds(limits.open_files)
         .stdin(Stdio::Input(Arc::new(ReaderInput::new(
             std::io::stdin(),
             std::io::stdin().is_terminal(),
         ))))
-        .stdout(Stdio::Output(Arc::new(WriterOutput::new(
+        .stdout(terminal_out(Arc::new(WriterOutput::new(
             std::io::stdout(),
             std::io::stdout().is_terminal(),
         ))))
-        .stderr(Stdio::Output(Arc::new(WriterOutput::new(
+        .stderr(terminal_out(Arc::new(WriterOutput::new(
             std::io::stderr(),
             std::io::stderr().is_terminal(),
         ))));
@@ -128,22 +142,18 @@ pub fn run(args: WasmArgs) -> i32 {
         builder = builder.trace(Arc::new(|line: &str| eprintln!("[trace] {line}")));
     }
     let wasi = builder.build();
-    if let Some(secs) = args.timeout {
-        if !(secs.is_finite() && secs >= 0.0) {
-            eprintln!("wasiland: --timeout wants a number of seconds, got {secs}");
-            return 2;
-        }
-        wasi.interrupt().set_deadline(Some(
-            std::time::Instant::now() + std::time::Duration::from_secs_f64(secs),
-        ));
+    // Only an explicit --timeout bounds a single module run.
+    if let Some(t) = args.limits.timeout.and(limits.timeout) {
+        wasi.interrupt()
+            .set_deadline(Some(std::time::Instant::now() + t));
     }
     let exit = run_module(
         &runtime,
         &module,
         wasi,
         &ProcessConfig {
-            fuel: args.fuel,
-            max_memory: args.memory_limit,
+            fuel: limits.fuel,
+            max_memory: limits.memory,
         },
     );
     if let Some(msg) = &exit.message {

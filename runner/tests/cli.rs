@@ -1,0 +1,349 @@
+//! The `wasiland` command line, run as a user would run it.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn wasiland() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_wasiland"));
+    c.env(
+        "WASILAND_FIXTURES",
+        wasiland::sandbox::default_fixtures_dir(),
+    );
+    c
+}
+
+fn run(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = wasiland()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn wasiland");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin)
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn run_answers_the_readme_pipeline() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("README");
+    let start = readme
+        .find("./scripts/wasiland run '")
+        .expect("main command in README")
+        + "./scripts/wasiland run '".len();
+    let end = start + readme[start..].find("'\n```").expect("end of main command");
+    let out = run(&["run", &readme[start..end]], b"");
+    assert_eq!(
+        text(&out.stdout),
+        "{\"dept\": \"eng\", \"total\": 220}\n{\"dept\": \"ops\", \"total\": 185}\n",
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.status.success());
+}
+
+#[test]
+fn run_passes_stdin_and_exit_status() {
+    let out = run(&["run", "tr a-z A-Z; exit 3"], b"hello\n");
+    assert_eq!(text(&out.stdout), "HELLO\n");
+    assert_eq!(out.status.code(), Some(3));
+}
+
+#[test]
+fn run_json_reports_everything() {
+    let out = run(
+        &["run", "--json", "--", "echo out; echo err >&2; exit 4"],
+        b"",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["exit_code"], 4);
+    assert_eq!(v["stdout"], "out\n");
+    assert_eq!(v["stderr"], "err\n");
+    assert_eq!(v["truncated"], false);
+    assert_eq!(out.status.code(), Some(4));
+}
+
+#[test]
+fn run_mounts_exports_workdir_and_env() {
+    let host_in = tempfile::tempdir().expect("tmp");
+    std::fs::write(host_in.path().join("in.txt"), "3\n1\n2\n").expect("write");
+    let host_out = tempfile::tempdir().expect("tmp");
+    let mount = format!("{}:/data", host_in.path().display());
+    let export = format!("/data:{}", host_out.path().join("exported").display());
+    let out = run(
+        &[
+            "run",
+            "--mount",
+            &mount,
+            "--workdir",
+            "/data",
+            "--env",
+            "WHO=tester",
+            "--export",
+            &export,
+            "--",
+            "sort in.txt > sorted.txt; pwd; echo $WHO",
+        ],
+        b"",
+    );
+    assert_eq!(
+        text(&out.stdout),
+        "/data\ntester\n",
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(host_out.path().join("exported/sorted.txt")).expect("exported"),
+        "1\n2\n3\n"
+    );
+    // The mounted host directory itself is never modified.
+    assert!(!host_in.path().join("sorted.txt").exists());
+}
+
+#[test]
+fn run_limit_flags() {
+    let t = Instant::now();
+    let out = run(
+        &["run", "--timeout", "2", "python3 -c \"while True: pass\""],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(124), "{}", text(&out.stderr));
+    assert!(
+        t.elapsed() < Duration::from_secs(3) + Duration::from_millis(800),
+        "took {:?}",
+        t.elapsed()
+    );
+    let out = run(&["run", "--output-limit", "1000", "yes"], b"");
+    assert_eq!(out.stdout.len(), 1000);
+    assert!(
+        text(&out.stderr).contains("output limit"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(
+        &[
+            "run",
+            "--fs-limit",
+            "1M",
+            "head -c 2000000 /dev/zero > big; echo $?",
+        ],
+        b"",
+    );
+    assert_eq!(text(&out.stdout), "1\n", "{}", text(&out.stderr));
+    let out = run(&["run", "--fuel", "1000", "cat /etc/hostname"], b"");
+    assert_eq!(out.status.code(), Some(137));
+    // RustPython's initial memory alone is 13 MiB.
+    let out = run(
+        &["run", "--memory-limit", "8M", "python3 -c 'print(1)'"],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(137), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("memory"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn bad_command_lines_are_clear() {
+    let out = run(&["run", "--timeout", "soon", "true"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--timeout"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&["run", "--mount", "nocolon", "true"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["nonsense"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["run", "echo 'unterminated"], b"");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let out = run(&["wasm", "/nonexistent.wasm"], b"");
+    assert_eq!(out.status.code(), Some(126));
+    assert!(text(&out.stderr).contains("/nonexistent.wasm"));
+}
+
+#[test]
+fn wasm_runs_python_and_coreutils_like_wasmtime() {
+    let fixtures = wasiland::sandbox::default_fixtures_dir();
+    let python = fixtures.join("rustpython.wasm");
+    let out = run(
+        &["wasm", python.to_str().expect("utf-8"), "-c", "print(1)"],
+        b"",
+    );
+    assert_eq!(text(&out.stdout), "1\n", "{}", text(&out.stderr));
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("a.txt"), "x").expect("write");
+    std::fs::create_dir(dir.path().join("sub")).expect("mkdir");
+    let spec = format!("{}::/", dir.path().display());
+    let coreutils = fixtures.join("coreutils.wasm");
+    let out = run(
+        &[
+            "wasm",
+            "--dir",
+            &spec,
+            coreutils.to_str().expect("utf-8"),
+            "ls",
+            "-la",
+            "/",
+        ],
+        b"",
+    );
+    let listing = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    for name in [" .\n", " ..\n", " a.txt\n", " sub\n"] {
+        assert!(listing.contains(name), "{name:?} missing in {listing}");
+    }
+    // The guest sees exactly the given environment.
+    let out = run(
+        &[
+            "wasm",
+            "--env",
+            "A=1",
+            "--env",
+            "B=two words",
+            coreutils.to_str().expect("utf-8"),
+            "printenv",
+        ],
+        b"",
+    );
+    assert_eq!(text(&out.stdout), "A=1\nB=two words\n");
+}
+
+#[test]
+fn wasm_reports_exit_codes_traps_and_traces() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let exit7 = dir.path().join("exit7.wasm");
+    std::fs::write(
+        &exit7,
+        wat::parse_str(
+            r#"(module (import "wasi_snapshot_preview1" "proc_exit" (func $e (param i32)))
+            (memory (export "memory") 1) (func (export "_start") (call $e (i32.const 7))))"#,
+        )
+        .expect("wat"),
+    )
+    .expect("write");
+    let trap = dir.path().join("trap.wasm");
+    std::fs::write(
+        &trap,
+        wat::parse_str(
+            r#"(module (memory (export "memory") 1) (func (export "_start") unreachable))"#,
+        )
+        .expect("wat"),
+    )
+    .expect("write");
+    let out = run(&["wasm", exit7.to_str().expect("utf-8")], b"");
+    assert_eq!(out.status.code(), Some(7));
+    let out = run(&["wasm", trap.to_str().expect("utf-8")], b"");
+    assert_eq!(out.status.code(), Some(134));
+    assert!(
+        text(&out.stderr).contains("unreachable"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&["wasm", "--trace", exit7.to_str().expect("utf-8")], b"");
+    assert!(
+        text(&out.stderr).contains("proc_exit(code=7) = exit(7)"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// `wasiland shell` under a real terminal (tmux): prompt, line editing,
+/// a pipeline, cwd kept between lines, continuation lines, exit.
+#[test]
+fn interactive_shell_works_under_a_terminal() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        panic!("tmux is needed for the interactive shell test");
+    }
+    let session = format!("wasiland-test-{}", std::process::id());
+    let history = tempfile::NamedTempFile::new().expect("tmp");
+    let cmd = format!(
+        "WASILAND_FIXTURES={} {} shell --history {}",
+        wasiland::sandbox::default_fixtures_dir().display(),
+        env!("CARGO_BIN_EXE_wasiland"),
+        history.path().display()
+    );
+    let tmux = |args: &[&str]| Command::new("tmux").args(args).output().expect("tmux");
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "120",
+        "-y",
+        "30",
+        &cmd,
+    ]);
+    let screen = || text(&tmux(&["capture-pane", "-p", "-t", &session]).stdout);
+    let wait_for = |needle: &str| {
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(30) {
+            if screen().contains(needle) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let s = screen();
+        tmux(&["kill-session", "-t", &session]);
+        panic!("{needle:?} did not appear on the screen:\n{s}");
+    };
+    wait_for("user@wasiland:/home/user$");
+    tmux(&[
+        "send-keys",
+        "-t",
+        &session,
+        "cd /tmp && echo hello | tr a-z A-Z",
+        "Enter",
+    ]);
+    wait_for("HELLO");
+    wait_for("user@wasiland:/tmp$");
+    // Line editing: type a typo, fix it with backspace.
+    tmux(&[
+        "send-keys",
+        "-t",
+        &session,
+        "echo wasiX",
+        "BSpace",
+        "land-ok",
+        "Enter",
+    ]);
+    wait_for("wasiland-ok");
+    // A continuation line.
+    tmux(&["send-keys", "-t", &session, "for i in 1 2; do", "Enter"]);
+    // Keys typed ahead of a prompt are lost by the line editor, so wait
+    // for the continuation prompt.
+    wait_for("do\n>");
+    tmux(&["send-keys", "-t", &session, "echo n$i; done", "Enter"]);
+    wait_for("n2");
+    tmux(&["send-keys", "-t", &session, "exit", "Enter"]);
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(10) {
+        if !tmux(&["has-session", "-t", &session]).status.success() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let still_running = tmux(&["has-session", "-t", &session]).status.success();
+    tmux(&["kill-session", "-t", &session]);
+    assert!(!still_running, "the shell did not exit");
+    let saved = std::fs::read_to_string(history.path()).expect("history");
+    assert!(
+        saved.contains("echo hello | tr a-z A-Z"),
+        "history: {saved}"
+    );
+}
