@@ -407,6 +407,8 @@ impl<'a> Shell<'a> {
         let mut sub = Shell::new(&mut st, self.exec, fds, self.depth + 1);
         sub.subshell = true;
         sub.line = self.line;
+        // A subshell in a condition (`(false; x) || y`) ignores set -e too.
+        sub.errexit_off = self.errexit_off;
         let r = f(&mut sub);
         let status = sub.finish_subshell(r);
         drop(sub);
@@ -599,6 +601,7 @@ impl<'a> Shell<'a> {
             let cmd = cmd.clone();
             let depth = self.depth + 1;
             let line = self.line;
+            let errexit_off = self.errexit_off;
             let Some(slot) = ThreadSlot::take() else {
                 self.err("fork: retry: Resource temporarily unavailable");
                 handles.push(None);
@@ -613,6 +616,7 @@ impl<'a> Shell<'a> {
                     let mut sh = Shell::new(&mut st, &exec, fds, depth);
                     sh.subshell = true;
                     sh.line = line;
+                    sh.errexit_off = errexit_off;
                     let r = sh.run_command(&cmd);
                     sh.finish_subshell(r)
                 });

@@ -1095,6 +1095,10 @@ impl<'a> Shell<'a> {
         let mut fds = self.fds.clone();
         fds.set(1, Some(Stdio::Output(cap.clone())));
         let status = self.subshell(fds, |sh| {
+            // bash does not pass `set -e` into $(...) unless inherit_errexit.
+            if !sh.st.options.inherit_errexit {
+                sh.st.options.errexit = false;
+            }
             let mut status = 0;
             for cc in &program.complete_commands {
                 status = sh.run_list(cc)?;

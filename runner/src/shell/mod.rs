@@ -108,6 +108,7 @@ pub(crate) struct Options {
     pub dotglob: bool,
     pub nocasematch: bool,
     pub globstar: bool,
+    pub inherit_errexit: bool,
 }
 
 /// A function definition.

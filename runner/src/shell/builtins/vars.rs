@@ -633,6 +633,7 @@ pub(crate) fn shopt(sh: &mut Shell<'_>, argv: &[String]) -> R {
             "dotglob" => Some(&mut o.dotglob),
             "nocasematch" => Some(&mut o.nocasematch),
             "globstar" => Some(&mut o.globstar),
+            "inherit_errexit" => Some(&mut o.inherit_errexit),
             _ => None,
         };
         match (slot, on) {
