@@ -167,7 +167,14 @@ impl<'a> Shell<'a> {
             args.pop();
         }
         let name = argv[0].clone();
-        let expr = match brush_parser::test_command::parse(&args) {
+        // brush's grammar follows POSIX's rules for up to 4 arguments; past
+        // that it gives -a and -o one precedence, where -a binds tighter.
+        let parsed = if args.len() > 4 {
+            parse_general(&args).ok_or(())
+        } else {
+            brush_parser::test_command::parse(&args).map_err(|_| ())
+        };
+        let expr = match parsed {
             Ok(e) => e,
             Err(_) => {
                 let msg = if args.len() > 4 {
@@ -305,5 +312,84 @@ fn builtins_option(sh: &Shell, name: &str) -> bool {
         "noclobber" => o.noclobber,
         "allexport" => o.allexport,
         _ => false,
+    }
+}
+
+const BINARY_OPS: &[&str] = &[
+    "=", "==", "!=", "<", ">", "-eq", "-ne", "-lt", "-le", "-gt", "-ge", "-nt", "-ot", "-ef",
+];
+
+const UNARY_OPS: &[&str] = &[
+    "-a", "-b", "-c", "-d", "-e", "-f", "-g", "-h", "-k", "-n", "-o", "-p", "-r", "-s", "-t", "-u",
+    "-v", "-w", "-x", "-z", "-G", "-L", "-N", "-O", "-R", "-S",
+];
+
+/// `test` with more than 4 arguments: `!` > `-a` > `-o`, parentheses.
+fn parse_general(args: &[String]) -> Option<TestExpr> {
+    let mut p = GeneralParser { args, pos: 0 };
+    let e = p.or()?;
+    (p.pos == args.len()).then_some(e)
+}
+
+struct GeneralParser<'a> {
+    args: &'a [String],
+    pos: usize,
+}
+
+impl GeneralParser<'_> {
+    fn peek(&self) -> Option<&str> {
+        self.args.get(self.pos).map(String::as_str)
+    }
+
+    fn or(&mut self) -> Option<TestExpr> {
+        let mut l = self.and()?;
+        while self.peek() == Some("-o") {
+            self.pos += 1;
+            let r = self.and()?;
+            l = TestExpr::Or(Box::new(l), Box::new(r));
+        }
+        Some(l)
+    }
+
+    fn and(&mut self) -> Option<TestExpr> {
+        let mut l = self.not()?;
+        while self.peek() == Some("-a") {
+            self.pos += 1;
+            let r = self.not()?;
+            l = TestExpr::And(Box::new(l), Box::new(r));
+        }
+        Some(l)
+    }
+
+    fn not(&mut self) -> Option<TestExpr> {
+        if self.peek() == Some("!") && self.pos + 1 < self.args.len() {
+            self.pos += 1;
+            return Some(TestExpr::Not(Box::new(self.not()?)));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Option<TestExpr> {
+        let rest = &self.args[self.pos..];
+        if rest.first().map(String::as_str) == Some("(") {
+            self.pos += 1;
+            let e = self.or()?;
+            if self.peek() != Some(")") {
+                return None;
+            }
+            self.pos += 1;
+            return Some(TestExpr::Parenthesized(Box::new(e)));
+        }
+        if rest.len() >= 3 && BINARY_OPS.contains(&rest[1].as_str()) {
+            self.pos += 3;
+            return brush_parser::test_command::parse(&rest[..3]).ok();
+        }
+        if rest.len() >= 2 && UNARY_OPS.contains(&rest[0].as_str()) {
+            self.pos += 2;
+            return brush_parser::test_command::parse(&rest[..2]).ok();
+        }
+        let s = rest.first()?.clone();
+        self.pos += 1;
+        Some(TestExpr::Literal(s))
     }
 }
