@@ -426,3 +426,31 @@ fn sandbox_not_found_message() {
     let r = sb.run("true; nosuch2");
     assert_eq!(r.stderr_str(), "bash: line 1: nosuch2: command not found\n");
 }
+
+#[test]
+fn incomplete_input_detection() {
+    for s in [
+        "if true; then\n",
+        "echo 'abc\n",
+        "echo a |\n",
+        "cat <<EOF\nabc\n",
+        "f() {\n",
+        "for i in 1 2\n",
+        "echo \"x\n",
+        "echo a &&\n",
+    ] {
+        assert!(super::needs_more_input(s), "{s:?} should need more input");
+    }
+    for s in [
+        "echo hi\n",
+        "if true; then echo; fi\n",
+        "fi\n",
+        "echo )\n",
+        "",
+    ] {
+        assert!(
+            !super::needs_more_input(s),
+            "{s:?} is complete (or a hard error)"
+        );
+    }
+}
