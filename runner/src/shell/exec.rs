@@ -1177,8 +1177,15 @@ impl<'a> Shell<'a> {
                     if base == "env" && !name.contains('/') {
                         return builtins::shell_cmd::env_builtin(self, &argv, &temp);
                     }
-                    if base == "chmod" && !name.contains('/') {
-                        return builtins::shell_cmd::chmod(self, &argv);
+                    if !name.contains('/') {
+                        match base.as_str() {
+                            "chmod" => return builtins::shell_cmd::chmod(self, &argv),
+                            "timeout" => return builtins::shell_cmd::timeout(self, &argv),
+                            "whoami" | "hostname" | "id" | "logname" => {
+                                return builtins::shell_cmd::identity(self, &argv)
+                            }
+                            _ => {}
+                        }
                     }
                 }
                 let msg = format!("line {}: {}", self.line, e.message(&name));

@@ -454,3 +454,11 @@ fn incomplete_input_detection() {
         );
     }
 }
+
+#[test]
+fn timeout_command_is_not_a_run_timeout() {
+    let mut t = T::new();
+    let (s, o, _) = t.run("timeout 0.2 bash -c 'while :; do :; done'; echo rc=$?; whoami; id -un");
+    assert_eq!((s, o.as_str()), (0, "rc=124\nuser\nuser\n"));
+    assert!(t.exec.hits.lock().unwrap().is_empty());
+}

@@ -1,10 +1,13 @@
 //! Commands served by the shell itself although they are programs
-//! elsewhere: `sh`/`bash` (a child shell of ours), and `env` and `chmod`
-//! when no such tool is installed (uutils' chmod does not build for WASI).
+//! elsewhere: `sh`/`bash` (a child shell of ours), and, when no such tool
+//! is installed, `env`, `chmod` (uutils' does not build for WASI),
+//! `timeout` (needs to run a command: no process creation in WASI),
+//! `whoami`, `id`, `hostname`, `logname`.
 
 use super::super::exec::{Shell, R};
 use super::super::Options;
 use crate::exec::absolute;
+use wasiland_wasi_host::{Interrupt, InterruptReason};
 
 /// `bash [options] [-c CMD [NAME [ARGS...]] | SCRIPT [ARGS...]]`, or the
 /// script read from stdin.
@@ -296,6 +299,150 @@ pub(crate) fn chmod(sh: &mut Shell<'_>, argv: &[String]) -> R {
         }
     }
     Ok(status)
+}
+
+/// `whoami`, `logname`, `id [-u|-g|-n]`, `hostname` for the sandbox user.
+pub(crate) fn identity(sh: &mut Shell<'_>, argv: &[String]) -> R {
+    let base = argv[0].rsplit('/').next().unwrap_or("").to_string();
+    let user = sh.st.var("USER").unwrap_or("user").to_string();
+    let flags: String = argv[1..]
+        .iter()
+        .filter(|a| a.starts_with('-'))
+        .map(|a| a.trim_start_matches('-'))
+        .collect();
+    let out = match base.as_str() {
+        "whoami" | "logname" => format!("{user}\n"),
+        "hostname" => {
+            let h = sh
+                .exec
+                .vfs
+                .lock()
+                .read_file("/etc/hostname")
+                .map(|b| String::from_utf8_lossy(&b).trim().to_string());
+            format!(
+                "{}\n",
+                h.ok()
+                    .filter(|h| !h.is_empty())
+                    .unwrap_or_else(|| "wasiland".into())
+            )
+        }
+        _ => {
+            let (uid, gid) = if user == "root" { (0, 0) } else { (1000, 1000) };
+            let name = flags.contains('n');
+            if flags.contains('u') {
+                if name {
+                    format!("{user}\n")
+                } else {
+                    format!("{uid}\n")
+                }
+            } else if flags.contains('g') || flags.contains('G') {
+                if name {
+                    format!("{user}\n")
+                } else {
+                    format!("{gid}\n")
+                }
+            } else {
+                format!("uid={uid}({user}) gid={gid}({user}) groups={gid}({user})\n")
+            }
+        }
+    };
+    sh.out(out)?;
+    Ok(0)
+}
+
+/// A `timeout` duration: seconds with an optional s/m/h/d suffix.
+fn parse_duration(s: &str) -> Option<std::time::Duration> {
+    let (num, mult) = match s.chars().last()? {
+        's' => (&s[..s.len() - 1], 1.0),
+        'm' => (&s[..s.len() - 1], 60.0),
+        'h' => (&s[..s.len() - 1], 3600.0),
+        'd' => (&s[..s.len() - 1], 86400.0),
+        _ => (s, 1.0),
+    };
+    let v: f64 = num.parse().ok()?;
+    (v >= 0.0 && v.is_finite()).then(|| std::time::Duration::from_secs_f64(v * mult))
+}
+
+/// `timeout [-s SIG] [-k DUR] [--preserve-status] DURATION COMMAND...`:
+/// runs the command with its own deadline; 124 when it expires.
+pub(crate) fn timeout(sh: &mut Shell<'_>, argv: &[String]) -> R {
+    let mut i = 1;
+    let mut preserve = false;
+    while i < argv.len() && argv[i].starts_with('-') && argv[i].len() > 1 {
+        match argv[i].as_str() {
+            "-s" | "-k" | "--signal" | "--kill-after" => i += 1,
+            "--preserve-status" => preserve = true,
+            "--" => {
+                i += 1;
+                break;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let Some(dur) = argv.get(i).and_then(|d| parse_duration(d)) else {
+        sh.err(format!(
+            "timeout: invalid time interval '{}'",
+            argv.get(i).cloned().unwrap_or_default()
+        ));
+        return Ok(125);
+    };
+    let command: Vec<String> = argv.iter().skip(i + 1).cloned().collect();
+    if command.is_empty() {
+        sh.err("timeout: missing operand");
+        return Ok(125);
+    }
+    sh.check_depth("timeout")?;
+    let child = Interrupt::new();
+    let own = std::time::Instant::now() + dur;
+    let deadline = match sh.exec.interrupt.deadline() {
+        Some(d) if d < own => d,
+        _ => own,
+    };
+    child.set_deadline(Some(deadline));
+    let mut exec = sh.exec.clone();
+    exec.interrupt = child.clone();
+    // Limits hit under the command's own deadline are not the run's.
+    exec.hits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let parent = sh.exec.interrupt.clone();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let (child, done) = (child.clone(), done.clone());
+        std::thread::spawn(move || {
+            while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                if parent.check().is_err() {
+                    child.trigger(InterruptReason::Cancelled);
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+        })
+    };
+    let mut st = sh.st.clone();
+    let status = {
+        let mut sub = Shell::new(&mut st, &exec, sh.fds.clone(), sh.depth + 1);
+        sub.subshell = true;
+        let r = sub.dispatch(command, Vec::new(), true);
+        sub.finish_subshell(r)
+    };
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = watcher.join();
+    sh.check_interrupt()?;
+    let expired =
+        child.check() == Err(InterruptReason::Timeout) && std::time::Instant::now() >= own;
+    let others: Vec<_> = exec
+        .hits
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .drain(..)
+        .filter(|h| h.kind != crate::limits::LimitKind::Timeout)
+        .collect();
+    sh.exec
+        .hits
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .extend(others);
+    Ok(if expired && !preserve { 124 } else { status })
 }
 
 #[cfg(test)]
