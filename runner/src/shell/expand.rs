@@ -1094,6 +1094,41 @@ impl<'a> Shell<'a> {
         let cap = CaptureOutput::with_budget(OutputBudget::new(limit));
         let mut fds = self.fds.clone();
         fds.set(1, Some(Stdio::Output(cap.clone())));
+        // `$(< file)` is bash's shorthand for the file's contents.
+        if let Some(target) = input_redirect_only(&program) {
+            let path = self.expand_word_string(&target)?;
+            let data = match self.open_path(&path, true, false, false, false, false) {
+                Ok(Stdio::File(f)) => {
+                    let mut data = Vec::new();
+                    let mut buf = vec![0u8; 65536];
+                    loop {
+                        match f.read(&mut buf, None, &wasiland_wasi_host::OsRandom) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => data.extend_from_slice(&buf[..n]),
+                        }
+                        if data.len() as u64 > limit {
+                            break;
+                        }
+                    }
+                    data
+                }
+                Ok(_) => Vec::new(),
+                Err(m) => {
+                    self.err(m);
+                    self.subst_status = Some(1);
+                    self.st.last_status = 1;
+                    return Ok(String::new());
+                }
+            };
+            self.subst_status = Some(0);
+            self.st.last_status = 0;
+            let mut out = data;
+            while out.last() == Some(&b'\n') {
+                out.pop();
+            }
+            out.retain(|&b| b != 0);
+            return Ok(String::from_utf8_lossy(&out).into_owned());
+        }
         let status = self.subshell(fds, |sh| {
             // bash does not pass `set -e` into $(...) unless inherit_errexit.
             if !sh.st.options.inherit_errexit {
@@ -1466,6 +1501,36 @@ impl ArithEnv for ShellArith<'_, '_> {
                 .set_element(name, &i.max(0).to_string(), value.to_string()),
         }
     }
+}
+
+/// The file of `$(< file)`: a program that is one simple command made of
+/// a single input redirection.
+fn input_redirect_only(p: &ast::Program) -> Option<ast::Word> {
+    let [cc] = p.complete_commands.as_slice() else {
+        return None;
+    };
+    let [ast::CompoundListItem(and_or, _)] = cc.0.as_slice() else {
+        return None;
+    };
+    if !and_or.additional.is_empty() || and_or.first.bang || and_or.first.seq.len() != 1 {
+        return None;
+    }
+    let ast::Command::Simple(sc) = &and_or.first.seq[0] else {
+        return None;
+    };
+    if sc.word_or_name.is_some() || sc.suffix.is_some() {
+        return None;
+    }
+    let prefix = sc.prefix.as_ref()?;
+    let [ast::CommandPrefixOrSuffixItem::IoRedirect(ast::IoRedirect::File(
+        None | Some(0),
+        ast::IoFileRedirectKind::Read,
+        ast::IoFileRedirectTarget::Filename(w),
+    ))] = prefix.0.as_slice()
+    else {
+        return None;
+    };
+    Some(w.clone())
 }
 
 /// Join fragments without splitting (`$@` elements joined by spaces).
