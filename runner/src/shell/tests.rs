@@ -380,7 +380,7 @@ fn hostile_input_never_panics() {
         "[[ a =~ ( ]]", "[[ x == [ ]]", "case [ in [) echo y;; esac", "echo *[", "echo [", "echo \\", "wait 12345",
         "kill", "jobs", "echo $RANDOM$LINENO$SECONDS$BASHPID$$ > /dev/null", "IFS=; x='a b'; echo $x",
         "unset IFS; x='a b'; echo $x", "while :; do break; done", "until :; do :; done", "select x in a; do break; done",
-        "coproc true", "time", "! ", "echo $((9223372036854775807 + 1)) $((-9223372036854775807 - 1)) $(( (-9223372036854775807 - 1) / -1 ))",
+        "coproc true", "time", "printf '%*s' 99999999999 x | wc -c", "printf '%.*f' 99999999999 1 > /dev/null", "! ", "echo $((9223372036854775807 + 1)) $((-9223372036854775807 - 1)) $(( (-9223372036854775807 - 1) / -1 ))",
     ];
     for s in scripts {
         let mut t = T::new();

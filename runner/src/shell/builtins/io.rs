@@ -52,6 +52,10 @@ pub(crate) fn echo(sh: &mut Shell<'_>, argv: &[String]) -> R {
 
 // ---------------------------------------------------------------- printf
 
+/// Widths and precisions are capped so `printf '%*s' 99999999999` cannot
+/// exhaust the host's memory.
+const MAX_FIELD: usize = 16 << 20;
+
 struct Spec {
     left: bool,
     plus: bool,
@@ -279,7 +283,7 @@ fn format_once(fmt: &str, args: &[String], errors: &mut Vec<String>) -> (Vec<u8>
             if w < 0 {
                 spec.left = true;
             }
-            spec.width = Some(w.unsigned_abs() as usize);
+            spec.width = Some((w.unsigned_abs() as usize).min(MAX_FIELD));
             i += 1;
         } else {
             let mut w = String::new();
@@ -288,7 +292,7 @@ fn format_once(fmt: &str, args: &[String], errors: &mut Vec<String>) -> (Vec<u8>
                 i += 1;
             }
             if !w.is_empty() {
-                spec.width = w.parse().ok();
+                spec.width = w.parse::<usize>().ok().map(|w| w.min(MAX_FIELD));
             }
         }
         if i < chars.len() && chars[i] == '.' {
@@ -297,7 +301,7 @@ fn format_once(fmt: &str, args: &[String], errors: &mut Vec<String>) -> (Vec<u8>
                 let p = next_arg(&mut used)
                     .map(|a| parse_int_arg(&a).unwrap_or_else(|e| e))
                     .unwrap_or(0);
-                spec.precision = Some(p.max(0) as usize);
+                spec.precision = Some((p.max(0) as usize).min(MAX_FIELD));
                 i += 1;
             } else {
                 let mut p = String::new();
@@ -305,7 +309,7 @@ fn format_once(fmt: &str, args: &[String], errors: &mut Vec<String>) -> (Vec<u8>
                     p.push(chars[i]);
                     i += 1;
                 }
-                spec.precision = Some(p.parse().unwrap_or(0));
+                spec.precision = Some(p.parse::<usize>().unwrap_or(0).min(MAX_FIELD));
             }
         }
         while i < chars.len() && "hlLjzt".contains(chars[i]) {
@@ -401,7 +405,7 @@ fn format_once(fmt: &str, args: &[String], errors: &mut Vec<String>) -> (Vec<u8>
                         v
                     }
                 };
-                let prec = spec.precision.unwrap_or(6);
+                let prec = spec.precision.unwrap_or(6).min(1000);
                 let upper = conv.is_ascii_uppercase();
                 let mut body = if !v.is_finite() {
                     fmt_float_special(v, upper)
@@ -492,6 +496,10 @@ fn set_var_or_elem(sh: &mut Shell<'_>, name: &str, value: String) -> Result<(), 
 }
 
 // ---------------------------------------------------------------- read
+
+/// Longest line `read`/`mapfile` collect (`read < /dev/zero` must not
+/// exhaust the host's memory).
+const MAX_LINE: usize = 64 << 20;
 
 /// Read one byte from fd; `Ok(None)` at EOF.
 fn read_byte(sh: &mut Shell<'_>, fd: usize) -> Result<Option<u8>, Flow> {
@@ -593,6 +601,9 @@ pub(crate) fn read(sh: &mut Shell<'_>, argv: &[String]) -> R {
     loop {
         if nchars.is_some_and(|n| count >= n) {
             got_delim = true;
+            break;
+        }
+        if bytes.len() >= MAX_LINE {
             break;
         }
         let Some(b) = read_byte(sh, fd)? else { break };
@@ -741,6 +752,9 @@ pub(crate) fn mapfile(sh: &mut Shell<'_>, argv: &[String]) -> R {
     let mut seen = 0usize;
     loop {
         if max.is_some_and(|m| lines.len() >= m) {
+            break;
+        }
+        if cur.len() >= MAX_LINE {
             break;
         }
         let b = read_byte(sh, fd)?;
