@@ -3,8 +3,9 @@
 //! module resolves a command name to a program and runs a WebAssembly
 //! program as a process on its own thread.
 
+use crate::image::Image;
 use crate::limits::{LimitHit, LimitKind, Limits};
-use crate::process::{run_module, ProcessConfig, ProcessExit};
+use crate::process::{run_entry, Entry, ProcessConfig, ProcessExit};
 use crate::runtime::Runtime;
 use crate::tools::{self, LazyModule, ModuleSource, Tool, ToolRegistry};
 use std::sync::{Arc, Mutex};
@@ -27,6 +28,9 @@ pub struct ExecEnv {
     pub trace: Option<Arc<dyn TraceSink>>,
     /// Clock for guests.
     pub clock: Arc<dyn WasiClock>,
+    /// Start modules that support it from a pre-initialised image
+    /// (see [`crate::image`]).
+    pub images: bool,
 }
 
 /// A runnable program found for a command name.
@@ -286,6 +290,7 @@ impl ExecEnv {
                 },
             );
         }
+        let lazy = module.clone();
         let module = match module.get(&self.runtime) {
             Ok(m) => m,
             Err(e) => {
@@ -322,7 +327,16 @@ impl ExecEnv {
             .stack_size(8 << 20)
             .spawn(move || {
                 let before = env.vfs.lock().quota_refusals();
-                let exit = run_module(&runtime, &module, wasi, &config);
+                let image = if env.images {
+                    lazy.image(&runtime, |m| capture_template(&runtime, m, &env))
+                } else {
+                    None
+                };
+                let entry = match &image {
+                    Some(image) => Entry::Image(image),
+                    None => Entry::Start,
+                };
+                let exit = run_entry(&runtime, &module, wasi, &config, entry);
                 for kind in exit.limit.iter().chain(&exit.refused) {
                     env.record_hit(*kind, &pname);
                 }
@@ -351,4 +365,21 @@ impl ExecEnv {
             ),
         }
     }
+}
+
+/// Capture a module's start-up image in a template process: no arguments
+/// but its name, an empty environment, null stdio and the same descriptor
+/// layout every process has (stdio, then `/` preopened at fd 3), over an
+/// empty filesystem of its own. `None` (and a plain start) if it fails.
+fn capture_template(runtime: &Runtime, module: &wasmi::Module, env: &ExecEnv) -> Option<Image> {
+    let vfs = SharedVfs::new(wasiland_vfs::Vfs::with_clock(Arc::new(
+        crate::sandbox::VfsClock(env.clock.clone()),
+    )));
+    let root = vfs.lock().root();
+    let ctx = WasiCtx::builder(vfs)
+        .arg("python3")
+        .preopen("/", root)
+        .clock(env.clock.clone())
+        .build();
+    Image::capture(runtime, module, ctx).ok()
 }

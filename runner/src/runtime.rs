@@ -67,6 +67,11 @@ impl Runtime {
         }
     }
 
+    /// An identity for this runtime (shared by its clones).
+    pub fn id(&self) -> usize {
+        Arc::as_ptr(&self.inner) as usize
+    }
+
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
     }

@@ -143,6 +143,7 @@ pub struct SandboxBuilder {
     limits: Limits,
     trace: Option<Arc<dyn TraceSink>>,
     clock: Option<Arc<dyn WasiClock>>,
+    images: bool,
 }
 
 impl Default for SandboxBuilder {
@@ -156,6 +157,9 @@ impl Default for SandboxBuilder {
             limits: Limits::default(),
             trace: None,
             clock: None,
+            // WASILAND_NO_IMAGES=1 turns start-up images off (to measure or
+            // debug a plain start).
+            images: std::env::var_os("WASILAND_NO_IMAGES").is_none(),
         }
     }
 }
@@ -209,6 +213,13 @@ impl SandboxBuilder {
         self
     }
 
+    /// Start tools that support it (python3) from a pre-initialised
+    /// start-up image (default on).
+    pub fn start_images(mut self, on: bool) -> Self {
+        self.images = on;
+        self
+    }
+
     /// Create the sandbox with the conventional tree.
     pub fn build(self) -> Result<Sandbox, FsError> {
         let tools = match (self.tools, self.fixtures) {
@@ -247,13 +258,14 @@ impl SandboxBuilder {
             hits: Arc::new(Mutex::new(Vec::new())),
             trace: self.trace,
             clock,
+            images: self.images,
         };
         Ok(Sandbox { exec, shell })
     }
 }
 
 /// Adapts a WASI clock to the VFS timestamp clock.
-struct VfsClock(Arc<dyn WasiClock>);
+pub(crate) struct VfsClock(pub(crate) Arc<dyn WasiClock>);
 
 impl wasiland_vfs::Clock for VfsClock {
     fn now_ns(&self) -> u64 {

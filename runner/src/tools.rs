@@ -2,6 +2,7 @@
 //! file is compiled at most once per [`Runtime`] and shared by every name
 //! that points at it (the coreutils multi-call binary serves ~80 names).
 
+use crate::image::Image;
 use crate::runtime::{ModuleError, Runtime};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -19,7 +20,11 @@ pub enum ModuleSource {
 pub struct LazyModule {
     label: String,
     source: ModuleSource,
-    compiled: OnceLock<Result<Module, String>>,
+    /// The module compiled on the first runtime that asked for it (with that
+    /// runtime's identity: a module only runs on its own engine).
+    compiled: OnceLock<(usize, Result<Module, String>)>,
+    /// The start-up image captured on that runtime, if the module has one.
+    image: OnceLock<Option<Arc<Image>>>,
 }
 
 impl LazyModule {
@@ -28,18 +33,49 @@ impl LazyModule {
             label: label.into(),
             source,
             compiled: OnceLock::new(),
+            image: OnceLock::new(),
         })
     }
 
-    /// The compiled module (compiling it the first time).
+    fn compile(&self, runtime: &Runtime) -> Result<Module, String> {
+        let r: Result<Module, ModuleError> = match &self.source {
+            ModuleSource::File(p) => runtime.module_from_file(p),
+            ModuleSource::Bytes(b) => runtime.module(&self.label, b),
+        };
+        r.map_err(|e| e.to_string())
+    }
+
+    /// The compiled module (compiling it the first time). Runtimes other
+    /// than the first compile through their own content-keyed cache.
     pub fn get(&self, runtime: &Runtime) -> Result<Module, String> {
-        self.compiled
+        let (owner, result) = self
+            .compiled
+            .get_or_init(|| (runtime.id(), self.compile(runtime)));
+        if *owner == runtime.id() {
+            result.clone()
+        } else {
+            self.compile(runtime)
+        }
+    }
+
+    /// The module's start-up image on `runtime`, captured the first time
+    /// (by `capture`); `None` if the module has none or capturing failed.
+    /// Only the runtime that compiled the module first keeps an image.
+    pub fn image(
+        &self,
+        runtime: &Runtime,
+        capture: impl FnOnce(&Module) -> Option<Image>,
+    ) -> Option<Arc<Image>> {
+        let module = self.get(runtime).ok()?;
+        if self.compiled.get().map(|(owner, _)| *owner) != Some(runtime.id()) {
+            return None;
+        }
+        self.image
             .get_or_init(|| {
-                let r: Result<Module, ModuleError> = match &self.source {
-                    ModuleSource::File(p) => runtime.module_from_file(p),
-                    ModuleSource::Bytes(b) => runtime.module(&self.label, b),
-                };
-                r.map_err(|e| e.to_string())
+                crate::image::supports_image(&module)
+                    .then(|| capture(&module))
+                    .flatten()
+                    .map(Arc::new)
             })
             .clone()
     }

@@ -39,6 +39,7 @@ impl T {
             hits: Arc::new(Mutex::new(Vec::new())),
             trace: None,
             clock: Arc::new(SystemClock::new()),
+            images: false,
         };
         let env = vec![
             ("HOME".to_string(), "/home/user".to_string()),
