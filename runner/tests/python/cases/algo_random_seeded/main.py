@@ -1,0 +1,15 @@
+import random
+
+random.seed(42)
+print([random.randint(1, 100) for _ in range(5)])
+print(random.random())
+print(random.choice(["a", "b", "c", "d"]))
+items = list(range(10))
+random.shuffle(items)
+print(items)
+print(random.sample(range(100), 5))
+print(round(random.uniform(1, 2), 10), random.randrange(0, 100, 5))
+r = random.Random(7)
+print([r.randint(0, 9) for _ in range(10)])
+print(r.choices("xyz", weights=[1, 2, 3], k=6))
+print(round(r.gauss(0, 1), 10), r.getrandbits(16))

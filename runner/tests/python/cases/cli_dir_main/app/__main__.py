@@ -1,0 +1,4 @@
+import sys
+print("running", sys.argv[1:])
+import helper
+print(helper.greet())

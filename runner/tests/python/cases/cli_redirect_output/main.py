@@ -1,0 +1,2 @@
+for i in range(1000):
+    print(f"line {i:04d}")

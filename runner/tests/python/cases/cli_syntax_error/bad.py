@@ -1,0 +1,3 @@
+print("ok")
+def f(:
+    pass
