@@ -1,0 +1,944 @@
+//! `wasiland-bench`: runs each workload under wasiland (in-process warm,
+//! and as a cold `wasiland` CLI process) and, in the same run, under the
+//! references (the PyPI `wasmtime` package as a CLI process and warm
+//! in-process, and the stock `wasmi` CLI when installed), then prints
+//! medians, ratios, the issue's targets and memory per sandbox/process.
+//! Benchmarks are not tests: targets are printed, not asserted; the exit
+//! status is non-zero only when a runner printed wrong output or failed.
+
+mod measure;
+mod memory;
+mod workloads;
+
+use clap::Parser;
+use measure::{median, shell_quote, Spawner, Spec, WarmWasmtime};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+use wasiland::{Runtime, Sandbox};
+use workloads::{Check, CliForm, ModuleRef, Sizes, Target, Workload};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "wasiland-bench",
+    about = "wasiland side by side with wasmtime and wasmi"
+)]
+struct Args {
+    /// Measured runs per workload and runner (the median is reported).
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    /// Unmeasured runs first (module compile, caches, page cache).
+    #[arg(long)]
+    warmup: Option<usize>,
+    /// CI smoke: 1 run, no warm-up, small inputs, short memory section.
+    #[arg(long)]
+    quick: bool,
+    /// Only these workloads (comma-separated ids; see --list).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// List the workloads and exit.
+    #[arg(long)]
+    list: bool,
+    /// The repository (default: this crate's parent).
+    #[arg(long)]
+    repo: Option<PathBuf>,
+    /// Built fixtures (default: $WASILAND_FIXTURES, else REPO/fixtures/out).
+    #[arg(long)]
+    fixtures: Option<PathBuf>,
+    /// The wasiland CLI binary (default: REPO/target/release/wasiland if it exists).
+    #[arg(long)]
+    wasiland_bin: Option<PathBuf>,
+    /// A Python with the `wasmtime` package (default: $WASILAND_REFERENCE_PYTHON).
+    #[arg(long)]
+    python: Option<PathBuf>,
+    /// The stock wasmi CLI (default: $WASMI_CLI, else `wasmi` on PATH,
+    /// else $WASILAND_CACHE/wasmi-cli/bin/wasmi).
+    #[arg(long)]
+    wasmi: Option<PathBuf>,
+    /// Skip the wasiland CLI runner.
+    #[arg(long)]
+    no_cli: bool,
+    /// Skip the wasmtime runners.
+    #[arg(long)]
+    no_wasmtime: bool,
+    /// Skip the wasmi CLI runner.
+    #[arg(long)]
+    no_wasmi: bool,
+    /// Skip the memory section.
+    #[arg(long)]
+    no_memory: bool,
+    /// Size of the file `cat` reads, MiB (default 64; 1 with --quick).
+    #[arg(long)]
+    cat_mib: Option<usize>,
+    /// Print every sample, not just medians.
+    #[arg(long)]
+    verbose: bool,
+    /// Internal: run as the process-spawning helper.
+    #[arg(long, hide = true)]
+    spawn_helper: bool,
+}
+
+/// The runners, in table order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Runner {
+    WlWarm,
+    WlCli,
+    WtCli,
+    WtWarm,
+    WasmiCli,
+}
+
+impl Runner {
+    const ALL: [Runner; 5] = [
+        Runner::WlWarm,
+        Runner::WlCli,
+        Runner::WtCli,
+        Runner::WtWarm,
+        Runner::WasmiCli,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Runner::WlWarm => "wasiland warm",
+            Runner::WlCli => "wasiland CLI",
+            Runner::WtCli => "wasmtime CLI",
+            Runner::WtWarm => "wasmtime warm",
+            Runner::WasmiCli => "wasmi CLI",
+        }
+    }
+}
+
+/// Samples of one workload under one runner.
+#[derive(Default)]
+struct Series {
+    ms: Vec<f64>,
+    maxrss_kib: Vec<u64>,
+    errors: Vec<String>,
+}
+
+impl Series {
+    fn median(&self) -> Option<f64> {
+        if self.errors.is_empty() {
+            median(&self.ms)
+        } else {
+            None
+        }
+    }
+}
+
+/// Everything the runners need.
+struct Env {
+    repo: PathBuf,
+    fixtures: PathBuf,
+    wasiland_bin: Option<PathBuf>,
+    python: Option<PathBuf>,
+    wasmi: Option<PathBuf>,
+    /// Per-workload input directories for the CLI runners.
+    scratch: tempfile::TempDir,
+    files: BTreeMap<&'static str, Vec<u8>>,
+}
+
+impl Env {
+    fn input_dir(&self, w: &Workload) -> PathBuf {
+        self.scratch.path().join(w.id)
+    }
+
+    fn module_path(&self, w: &Workload, m: ModuleRef) -> PathBuf {
+        match m {
+            ModuleRef::Fixture(name) => self.fixtures.join(name),
+            ModuleRef::Input(name) => self.input_dir(w).join(name),
+        }
+    }
+
+    /// Write a workload's inputs into its own directory (fresh, so a
+    /// workload that writes files, like io.py, starts clean each run).
+    fn prepare_inputs(&self, w: &Workload) -> std::io::Result<PathBuf> {
+        let dir = self.input_dir(w);
+        if !dir.exists() {
+            std::fs::create_dir_all(&dir)?;
+            for name in &w.inputs {
+                std::fs::write(dir.join(name), &self.files[name])?;
+            }
+        }
+        Ok(dir)
+    }
+
+    /// The command line of one reference stage: PREFIX... MODULE ARGS...
+    fn stage_argv(&self, runner: Runner, w: &Workload, st: &workloads::Stage) -> Vec<String> {
+        let dir = self.input_dir(w).display().to_string();
+        let mut argv: Vec<String> = match runner {
+            Runner::WtCli => vec![
+                self.python
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                self.repo
+                    .join("scripts/wasmtime-cli.py")
+                    .display()
+                    .to_string(),
+                "--env".into(),
+                format!("PWD={dir}"),
+                "--dir".into(),
+                format!("{dir}::{dir}"),
+            ],
+            Runner::WasmiCli => vec![
+                self.wasmi
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                "run".into(),
+                "--dir".into(),
+                dir.clone(),
+                "--env".into(),
+                format!("PWD={dir}"),
+            ],
+            _ => unreachable!("not a reference CLI"),
+        };
+        argv.push(self.module_path(w, st.module).display().to_string());
+        argv.extend(st.args.iter().cloned());
+        argv
+    }
+
+    /// The reference command of a workload: one process, or several glued
+    /// by host bash.
+    fn reference_command(&self, runner: Runner, w: &Workload) -> Spec {
+        let stages: Vec<Vec<String>> = w
+            .reference
+            .iter()
+            .map(|st| self.stage_argv(runner, w, st))
+            .collect();
+        let argv = if let [one] = stages.as_slice() {
+            one.clone()
+        } else {
+            let line = stages
+                .iter()
+                .map(|s| {
+                    s.iter()
+                        .map(|a| shell_quote(a))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect::<Vec<_>>()
+                .join(" | ");
+            vec![
+                "bash".into(),
+                "-c".into(),
+                format!("set -o pipefail; {line}"),
+            ]
+        };
+        Spec {
+            null_stdout: w.null_stdout,
+            ..Spec::new(argv, &self.input_dir(w))
+        }
+    }
+
+    fn wasiland_command(&self, w: &Workload) -> Option<Spec> {
+        let bin = self.wasiland_bin.as_ref()?;
+        let dir = self.input_dir(w);
+        let mut argv = vec![bin.display().to_string()];
+        match w.cli {
+            CliForm::Wasm(file) => {
+                argv.push("wasm".into());
+                argv.push(dir.join(file).display().to_string());
+            }
+            CliForm::Run => {
+                argv.push("run".into());
+                if !w.inputs.is_empty() {
+                    argv.push("--mount".into());
+                    argv.push(format!("{}:/home/user", dir.display()));
+                }
+                argv.push("--".into());
+                argv.push(w.command.clone());
+            }
+        }
+        let mut spec = Spec::new(argv, &dir);
+        spec.env.push((
+            "WASILAND_FIXTURES".into(),
+            self.fixtures.display().to_string(),
+        ));
+        Some(spec)
+    }
+}
+
+/// One sample: time in ms, peak RSS (CLI runners), or why it failed.
+type Sample = Result<(f64, Option<u64>), String>;
+
+fn verify(check: &Check, exit: i32, stdout: &[u8], stderr: &[u8]) -> Result<(), String> {
+    check.verify(exit, stdout).map_err(|e| {
+        let err = String::from_utf8_lossy(stderr);
+        let err = err.trim();
+        if err.is_empty() {
+            e
+        } else {
+            format!(
+                "{e}; stderr: {}",
+                err.lines().take(3).collect::<Vec<_>>().join(" / ")
+            )
+        }
+    })
+}
+
+struct State {
+    env: Env,
+    spawner: Spawner,
+    sandbox: Sandbox,
+    wt_warm: Option<WarmWasmtime>,
+    /// wasmtime warm: load time of each module (first use).
+    wt_loads: BTreeMap<String, f64>,
+}
+
+impl State {
+    /// Run `w` once under `runner`; None when the runner does not apply.
+    fn sample(&mut self, runner: Runner, w: &Workload) -> Option<Sample> {
+        let env = &self.env;
+        match runner {
+            Runner::WlWarm => {
+                let start = Instant::now();
+                let r = self.sandbox.run(&w.command);
+                let ms = start.elapsed().as_secs_f64() * 1e3;
+                Some(verify(&w.check, r.exit_code, &r.stdout, &r.stderr).map(|_| (ms, None)))
+            }
+            Runner::WlCli => {
+                let spec = env.wasiland_command(w)?;
+                Some(process_sample(&mut self.spawner, &spec, &w.check))
+            }
+            Runner::WtCli | Runner::WasmiCli => {
+                let have = match runner {
+                    Runner::WtCli => env.python.is_some(),
+                    _ => env.wasmi.is_some(),
+                };
+                if !have || w.reference.is_empty() {
+                    return None;
+                }
+                let spec = env.reference_command(runner, w);
+                Some(process_sample(&mut self.spawner, &spec, &w.check))
+            }
+            Runner::WtWarm => {
+                let [stage] = w.reference.as_slice() else {
+                    return None;
+                };
+                let warm = self.wt_warm.as_mut()?;
+                let module = env.module_path(w, stage.module);
+                let r = warm.run(&module, &stage.args, &env.input_dir(w), w.null_stdout);
+                Some(match r {
+                    Err(e) => Err(format!("wasmtime-warm: {e}")),
+                    Ok(r) => {
+                        if r.load_ms > 0.0 {
+                            self.wt_loads.insert(
+                                module
+                                    .file_name()
+                                    .unwrap_or_default()
+                                    .to_string_lossy()
+                                    .into(),
+                                r.load_ms,
+                            );
+                        }
+                        verify(&w.check, r.exit, &r.stdout, &r.stderr).map(|_| (r.run_ms, None))
+                    }
+                })
+            }
+        }
+    }
+}
+
+fn process_sample(spawner: &mut Spawner, spec: &Spec, check: &Check) -> Sample {
+    let r = spawner.run(spec)?;
+    verify(check, r.status, &r.stdout, &r.stderr)?;
+    Ok((r.ms, Some(r.maxrss_kib)))
+}
+
+fn fmt_ms(ms: Option<f64>) -> String {
+    match ms {
+        None => "-".into(),
+        Some(v) if v < 10.0 => format!("{v:.2}"),
+        Some(v) if v < 100.0 => format!("{v:.1}"),
+        Some(v) => format!("{v:.0}"),
+    }
+}
+
+fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    }
+}
+
+fn fmt_ratio(r: Option<f64>) -> String {
+    r.map_or("-".into(), |r| format!("{r:.2}"))
+}
+
+fn first_line(cmd: &mut Command) -> String {
+    cmd.output()
+        .ok()
+        .map(|o| {
+            let s = if o.stdout.is_empty() {
+                o.stderr
+            } else {
+                o.stdout
+            };
+            String::from_utf8_lossy(&s)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines().next().and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|k| k.parse::<u64>().ok())
+            })
+        })
+        .map_or(String::new(), |kib| {
+            format!(", {} GiB RAM", kib / (1024 * 1024))
+        });
+    let kernel = first_line(Command::new("uname").args(["-sr"]));
+    format!("{cores} cores, {cpu}{mem}, {kernel}")
+}
+
+fn find_wasmi(explicit: Option<PathBuf>) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        return Some(p);
+    }
+    if let Some(p) = std::env::var_os("WASMI_CLI") {
+        return Some(PathBuf::from(p));
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&path) {
+            let p = dir.join("wasmi");
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    let cache = std::env::var_os("WASILAND_CACHE")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/wasiland")))?;
+    let p = cache.join("wasmi-cli/bin/wasmi");
+    p.is_file().then_some(p)
+}
+
+fn main() {
+    let args = Args::parse();
+    if args.spawn_helper {
+        measure::helper_main();
+        return;
+    }
+    match run(args) {
+        Ok(true) => {}
+        Ok(false) => std::process::exit(1),
+        Err(e) => {
+            eprintln!("wasiland-bench: {e}");
+            std::process::exit(2);
+        }
+    }
+}
+
+/// Ok(false): some run printed wrong output or failed.
+fn run(args: Args) -> Result<bool, String> {
+    // First, while this process is small (see measure.rs).
+    let exe = std::env::current_exe().map_err(|e| format!("own executable: {e}"))?;
+    let spawner = Spawner::start(&exe).map_err(|e| format!("spawn helper: {e}"))?;
+    let runs = if args.quick { 1 } else { args.runs.max(1) };
+    let warmup = args.warmup.unwrap_or(if args.quick { 0 } else { 1 });
+    let sizes = Sizes {
+        seq_n: if args.quick { 1000 } else { 100_000 },
+        words_lines: if args.quick { 2000 } else { 200_000 },
+        cat_bytes: args.cat_mib.unwrap_or(if args.quick { 1 } else { 64 }) << 20,
+    };
+    let all = workloads::all(sizes);
+    if args.list {
+        for w in &all {
+            println!("{:<13} {}", w.id, w.command);
+        }
+        return Ok(true);
+    }
+    for id in &args.only {
+        if !all.iter().any(|w| w.id == id) {
+            return Err(format!("unknown workload {id:?} (see --list)"));
+        }
+    }
+    let selected: Vec<Workload> = all
+        .into_iter()
+        .filter(|w| args.only.is_empty() || args.only.iter().any(|o| o == w.id))
+        .collect();
+
+    let repo = args
+        .repo
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."));
+    let repo = repo
+        .canonicalize()
+        .map_err(|e| format!("{}: {e}", repo.display()))?;
+    let fixtures = args
+        .fixtures
+        .or_else(|| std::env::var_os("WASILAND_FIXTURES").map(PathBuf::from))
+        .unwrap_or_else(|| repo.join("fixtures/out"));
+    for needed in ["rustpython.wasm", "coreutils.wasm", "grep.wasm"] {
+        if !fixtures.join(needed).is_file() {
+            return Err(format!(
+                "{} is missing: build the fixtures first (fixtures/build.sh)",
+                fixtures.join(needed).display()
+            ));
+        }
+    }
+    let wasiland_bin = if args.no_cli {
+        None
+    } else {
+        args.wasiland_bin
+            .or_else(|| Some(repo.join("target/release/wasiland")))
+            .filter(|p| p.is_file())
+    };
+    let python = if args.no_wasmtime {
+        None
+    } else {
+        args.python
+            .or_else(|| std::env::var_os("WASILAND_REFERENCE_PYTHON").map(PathBuf::from))
+    };
+    let wasmi = if args.no_wasmi {
+        None
+    } else {
+        find_wasmi(args.wasmi)
+    };
+    let scratch = tempfile::Builder::new()
+        .prefix("wasiland-bench-")
+        .tempdir()
+        .map_err(|e| format!("temp dir: {e}"))?;
+    let files = workloads::inputs(&repo.join("bench/python"), sizes).map_err(|e| e.to_string())?;
+
+    // --- header -----------------------------------------------------------
+    let mut out = String::new();
+    let date = first_line(Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"]));
+    let commit = first_line(
+        Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(["describe", "--always", "--dirty"]),
+    );
+    let _ = writeln!(out, "# wasiland-bench, {date}");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "- machine: {}", machine());
+    let _ = writeln!(out, "- load average at start: {}", loadavg());
+    let _ = writeln!(out, "- wasiland: {commit}; fixtures {}", fixtures.display());
+    let mut fixture_sizes = Vec::new();
+    for f in ["rustpython.wasm", "coreutils.wasm", "grep.wasm"] {
+        let len = std::fs::metadata(fixtures.join(f)).map_or(0, |m| m.len());
+        fixture_sizes.push(format!("{f} {:.1} MB", len as f64 / 1e6));
+    }
+    let _ = writeln!(out, "- modules: {}", fixture_sizes.join(", "));
+    let _ = writeln!(
+        out,
+        "- wasiland CLI: {}",
+        wasiland_bin
+            .as_ref()
+            .map_or("not measured".into(), |p| p.display().to_string())
+    );
+    let wt_version = python.as_ref().map(|py| {
+        first_line(Command::new(py).args([
+            "-c",
+            "import importlib.metadata as m; print(m.version('wasmtime'))",
+        ]))
+    });
+    let _ = writeln!(
+        out,
+        "- wasmtime: {}",
+        match (&python, &wt_version) {
+            (Some(py), Some(v)) if !v.is_empty() => format!("PyPI wasmtime {v} ({})", py.display()),
+            (Some(py), _) => format!("{}: cannot import wasmtime", py.display()),
+            _ => "not measured (no --python / $WASILAND_REFERENCE_PYTHON)".into(),
+        }
+    );
+    let _ = writeln!(
+        out,
+        "- wasmi CLI: {}",
+        wasmi.as_ref().map_or(
+            "not installed (BENCH_INSTALL_WASMI=1 scripts/bench.sh installs it)".into(),
+            |p| {
+                format!(
+                    "{} ({})",
+                    first_line(Command::new(p).arg("--version")),
+                    p.display()
+                )
+            }
+        )
+    );
+    let _ = writeln!(
+        out,
+        "- {runs} measured run(s) after {warmup} warm-up run(s) per workload and runner, round-robin; medians in ms"
+    );
+    let _ = writeln!(
+        out,
+        "- inputs: seq 1 {}, {} lines for the pipeline, {} MiB for cat",
+        sizes.seq_n,
+        sizes.words_lines,
+        sizes.cat_bytes >> 20
+    );
+    let _ = writeln!(out);
+    print!("{out}");
+    out.clear();
+
+    // --- memory -----------------------------------------------------------
+    let mut memory_lines = Vec::new();
+    if !args.no_memory {
+        eprintln!("[bench] memory");
+        let (n, procs, sleep) = if args.quick {
+            (4, 2, 0.3)
+        } else {
+            (20, 4, 2.0)
+        };
+        match memory::measure(&fixtures, n, procs, sleep) {
+            Ok(lines) => memory_lines = lines,
+            Err(e) => {
+                eprintln!("[bench] memory: {e}");
+                return Err(format!("memory section failed: {e}"));
+            }
+        }
+    }
+
+    // --- set up the runners -------------------------------------------------
+    let runtime = Runtime::new();
+    let mut sandbox = Sandbox::builder()
+        .runtime(runtime)
+        .fixtures(&fixtures)
+        .build()
+        .map_err(|e| format!("sandbox: {e}"))?;
+    for w in &selected {
+        for name in &w.inputs {
+            sandbox
+                .write_file(&format!("/home/user/{name}"), files[name].clone())
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    if selected.iter().any(|w| w.inputs.contains(&"trivial.wasm")) {
+        sandbox.run("chmod +x trivial.wasm");
+    }
+    let wt_warm = match &python {
+        Some(py) => Some(
+            WarmWasmtime::start(py, &repo.join("bench/wasmtime-warm.py"), scratch.path())
+                .map_err(|e| format!("wasmtime-warm.py: {e}"))?,
+        ),
+        None => None,
+    };
+    let mut state = State {
+        env: Env {
+            repo,
+            fixtures,
+            wasiland_bin,
+            python,
+            wasmi,
+            scratch,
+            files,
+        },
+        spawner,
+        sandbox,
+        wt_warm,
+        wt_loads: BTreeMap::new(),
+    };
+
+    // --- run ----------------------------------------------------------------
+    let mut results: Vec<BTreeMap<Runner, Series>> = Vec::new();
+    for w in &selected {
+        state
+            .env
+            .prepare_inputs(w)
+            .map_err(|e| format!("{}: inputs: {e}", w.id))?;
+        eprintln!("[bench] {} ({})", w.id, w.command);
+        let mut series: BTreeMap<Runner, Series> = BTreeMap::new();
+        for i in 0..warmup + runs {
+            for runner in Runner::ALL {
+                let Some(sample) = state.sample(runner, w) else {
+                    continue;
+                };
+                let s = series.entry(runner).or_default();
+                match sample {
+                    Err(e) => {
+                        eprintln!("[bench] {} under {}: {e}", w.id, runner.label());
+                        s.errors.push(e);
+                    }
+                    Ok((ms, rss)) if i >= warmup => {
+                        s.ms.push(ms);
+                        s.maxrss_kib.extend(rss);
+                    }
+                    Ok(_) => {}
+                }
+            }
+        }
+        if args.verbose {
+            for (runner, s) in &series {
+                let v: Vec<String> = s.ms.iter().map(|m| fmt_ms(Some(*m))).collect();
+                eprintln!("[bench]   {:<14} {}", runner.label(), v.join(" "));
+            }
+        }
+        results.push(series);
+    }
+
+    // --- report -------------------------------------------------------------
+    let med = |i: usize, r: Runner| results[i].get(&r).and_then(Series::median);
+    let trivial = selected.iter().position(|w| w.id == "trivial");
+    let wt_startup = trivial.and_then(|t| med(t, Runner::WtCli));
+
+    let _ = writeln!(out, "## Medians (ms)");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "| workload | command | wasiland warm | wasiland CLI | wasmtime CLI | wasmtime CLI − start-up | wasmtime warm | wasmi CLI |"
+    );
+    let _ = writeln!(out, "|---|---|--:|--:|--:|--:|--:|--:|");
+    for (i, w) in selected.iter().enumerate() {
+        let wt = med(i, Runner::WtCli);
+        // Net of the fixed cost of one wasmtime-cli.py process, for
+        // single-process references (pipelines start several in parallel).
+        let net = match (wt, wt_startup) {
+            (Some(a), Some(b)) if w.reference.len() == 1 && w.id != "trivial" => Some(a - b),
+            _ => None,
+        };
+        let _ = writeln!(
+            out,
+            "| {} | `{}` | {} | {} | {} | {} | {} | {} |",
+            w.id,
+            w.command.replace('|', "\\|"),
+            fmt_ms(med(i, Runner::WlWarm)),
+            fmt_ms(med(i, Runner::WlCli)),
+            fmt_ms(wt),
+            fmt_ms(net),
+            fmt_ms(med(i, Runner::WtWarm)),
+            fmt_ms(med(i, Runner::WasmiCli)),
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "## Ratios (wasiland / reference; below 1 means wasiland is faster)"
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "| workload | warm / wasmtime CLI | warm / wasmtime warm | CLI / wasmtime CLI | warm / wasmi CLI | CLI / wasmi CLI |"
+    );
+    let _ = writeln!(out, "|---|--:|--:|--:|--:|--:|");
+    for (i, w) in selected.iter().enumerate() {
+        let (warm, cli) = (med(i, Runner::WlWarm), med(i, Runner::WlCli));
+        let (wt, wtw, wi) = (
+            med(i, Runner::WtCli),
+            med(i, Runner::WtWarm),
+            med(i, Runner::WasmiCli),
+        );
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            w.id,
+            fmt_ratio(ratio(warm, wt)),
+            fmt_ratio(ratio(warm, wtw)),
+            fmt_ratio(ratio(cli, wt)),
+            fmt_ratio(ratio(warm, wi)),
+            fmt_ratio(ratio(cli, wi)),
+        );
+    }
+    let _ = writeln!(out);
+    let notes: Vec<String> = selected
+        .iter()
+        .filter_map(|w| w.note.map(|n| format!("- {}: {n}", w.id)))
+        .collect();
+    if !notes.is_empty() {
+        let _ = writeln!(out, "Notes:");
+        for n in notes {
+            let _ = writeln!(out, "{n}");
+        }
+        let _ = writeln!(
+            out,
+            "- wasmtime CLI is scripts/wasmtime-cli.py, a Python process: its fixed cost (the trivial row{}) is Python start-up, `import wasmtime`, engine creation and loading the cached compiled module; \"− start-up\" subtracts the trivial module's time",
+            wt_startup.map_or(String::new(), |s| format!(", {} ms", fmt_ms(Some(s))))
+        );
+        if !state.wt_loads.is_empty() {
+            let loads: Vec<String> = state
+                .wt_loads
+                .iter()
+                .map(|(m, ms)| format!("{m} {}", fmt_ms(Some(*ms))))
+                .collect();
+            let _ = writeln!(
+                out,
+                "- wasmtime warm: one Python process, engine and modules loaded once (load of the cached compiled module, ms: {}); each run is a new store, WASI context and instance plus `_start`",
+                loads.join(", ")
+            );
+        }
+        let _ = writeln!(
+            out,
+            "- wasiland warm: one `Runtime` and one `Sandbox` reused, `Sandbox::run(command)` timed around the call; wasiland CLI: `wasiland run [--mount INPUTS:/home/user] -- COMMAND` as a new process"
+        );
+        let _ = writeln!(out);
+    }
+
+    let _ = writeln!(out, "## Peak RSS of one CLI process (MiB, median)");
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "| workload | wasiland CLI | wasmtime CLI | wasmi CLI |"
+    );
+    let _ = writeln!(out, "|---|--:|--:|--:|");
+    for (i, w) in selected.iter().enumerate() {
+        let rss = |r: Runner| {
+            results[i]
+                .get(&r)
+                .and_then(|s| median(&s.maxrss_kib.iter().map(|k| *k as f64).collect::<Vec<_>>()))
+                .map_or("-".into(), |k| format!("{:.0}", k / 1024.0))
+        };
+        let multi = if w.reference.len() > 1 {
+            " (largest process)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "| {}{multi} | {} | {} | {} |",
+            w.id,
+            rss(Runner::WlCli),
+            rss(Runner::WtCli),
+            rss(Runner::WasmiCli)
+        );
+    }
+    let _ = writeln!(out);
+
+    if !memory_lines.is_empty() {
+        let _ = writeln!(out, "## Memory (wasiland, in-process RSS)");
+        let _ = writeln!(out);
+        let _ = writeln!(out, "| what | RSS | how |");
+        let _ = writeln!(out, "|---|--:|---|");
+        for l in &memory_lines {
+            let _ = writeln!(out, "{l}");
+        }
+        let _ = writeln!(out);
+    }
+
+    let _ = writeln!(out, "## Targets of issue 8 (printed, not asserted)");
+    let _ = writeln!(out);
+    for (i, w) in selected.iter().enumerate() {
+        let Some(target) = w.target else { continue };
+        let (warm, cli) = (med(i, Runner::WlWarm), med(i, Runner::WlCli));
+        let (wt, wi) = (med(i, Runner::WtCli), med(i, Runner::WasmiCli));
+        let verdict = |ok: Option<bool>| match ok {
+            Some(true) => "PASS",
+            Some(false) => "FAIL",
+            None => "n/a",
+        };
+        match target {
+            Target::PythonStart { max_ms } => {
+                let ok = warm.map(|m| m <= max_ms);
+                let _ = writeln!(
+                    out,
+                    "- {} `{}` warm at most {max_ms} ms: {} ms, {}",
+                    verdict(ok),
+                    w.command,
+                    fmt_ms(warm),
+                    fmt_ratio(ratio(warm, Some(max_ms))).to_string() + "x the limit"
+                );
+                let ok = ratio(warm, wt).map(|r| r < 1.0);
+                let _ = writeln!(
+                    out,
+                    "- {} `{}` warm faster than the wasmtime CLI on the plain rustpython.wasm: {} vs {} ms ({}x; net of its start-up {} ms)",
+                    verdict(ok),
+                    w.command,
+                    fmt_ms(warm),
+                    fmt_ms(wt),
+                    fmt_ratio(ratio(warm, wt)),
+                    fmt_ms(match (wt, wt_startup) {
+                        (Some(a), Some(b)) => Some(a - b),
+                        _ => None,
+                    })
+                );
+            }
+            Target::Spawn { max_ms } => {
+                let ok = warm.map(|m| m <= max_ms);
+                let _ = writeln!(
+                    out,
+                    "- {} `{}` warm at most {max_ms} ms: {} ms",
+                    verdict(ok),
+                    w.command,
+                    fmt_ms(warm)
+                );
+            }
+            Target::NearWasmi { tolerance } => {
+                for (label, v) in [("CLI (cold, like for like)", cli), ("warm", warm)] {
+                    let r = ratio(v, wi);
+                    let ok = r.map(|r| r <= 1.0 + tolerance);
+                    let _ = writeln!(
+                        out,
+                        "- {} `{}` {label} within {:.0} % of the wasmi CLI: {} vs {} ms ({}x)",
+                        verdict(ok),
+                        w.command,
+                        tolerance * 100.0,
+                        fmt_ms(v),
+                        fmt_ms(wi),
+                        fmt_ratio(r)
+                    );
+                }
+            }
+            Target::FasterThanWasmi => {
+                for (label, v) in [("CLI (cold, like for like)", cli), ("warm", warm)] {
+                    let r = ratio(v, wi);
+                    let ok = r.map(|r| r < 1.0);
+                    let _ = writeln!(
+                        out,
+                        "- {} `{}` {label} faster than the wasmi CLI: {} vs {} ms ({}x)",
+                        verdict(ok),
+                        w.command,
+                        fmt_ms(v),
+                        fmt_ms(wi),
+                        fmt_ratio(r)
+                    );
+                }
+            }
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "- load average at end: {}", loadavg());
+
+    let mut clean = true;
+    let mut failures = String::new();
+    for (i, w) in selected.iter().enumerate() {
+        for (runner, s) in &results[i] {
+            if let Some(e) = s.errors.first() {
+                clean = false;
+                let _ = writeln!(
+                    failures,
+                    "- {} under {}: {} of {} runs failed, first: {e}",
+                    w.id,
+                    runner.label(),
+                    s.errors.len(),
+                    s.errors.len() + s.ms.len()
+                );
+            }
+        }
+    }
+    if !clean {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "## Failed runs (their medians are not reported)");
+        let _ = writeln!(out);
+        out.push_str(&failures);
+    }
+    print!("{out}");
+    Ok(clean)
+}
