@@ -6,6 +6,7 @@
 //! Benchmarks are not tests: targets are printed, not asserted; the exit
 //! status is non-zero only when a runner printed wrong output or failed.
 
+mod breakdown;
 mod measure;
 mod memory;
 mod workloads;
@@ -528,7 +529,8 @@ fn run(args: Args) -> Result<bool, String> {
         .prefix("wasiland-bench-")
         .tempdir()
         .map_err(|e| format!("temp dir: {e}"))?;
-    let files = workloads::inputs(&repo.join("bench/python"), sizes).map_err(|e| e.to_string())?;
+    let files = workloads::inputs(&repo.join("bench/python"), sizes, &selected)
+        .map_err(|e| e.to_string())?;
 
     // --- header -----------------------------------------------------------
     let mut out = String::new();
@@ -622,7 +624,7 @@ fn run(args: Args) -> Result<bool, String> {
     // --- set up the runners -------------------------------------------------
     let runtime = Runtime::new();
     let mut sandbox = Sandbox::builder()
-        .runtime(runtime)
+        .runtime(runtime.clone())
         .fixtures(&fixtures)
         .build()
         .map_err(|e| format!("sandbox: {e}"))?;
@@ -694,6 +696,46 @@ fn run(args: Args) -> Result<bool, String> {
             }
         }
         results.push(series);
+    }
+
+    // --- where a process's time goes ------------------------------------------
+    let mut phases = Vec::new();
+    for (id, module, argv) in [
+        (
+            "trivial",
+            ModuleRef::Input("trivial.wasm"),
+            &["trivial"][..],
+        ),
+        (
+            "true-proc",
+            ModuleRef::Fixture("coreutils.wasm"),
+            &["true"][..],
+        ),
+        (
+            "echo-proc",
+            ModuleRef::Fixture("coreutils.wasm"),
+            &["echo", "x"][..],
+        ),
+        (
+            "py-print1",
+            ModuleRef::Fixture("rustpython.wasm"),
+            &["python3", "-c", "print(1)"][..],
+        ),
+    ] {
+        let Some(i) = selected.iter().position(|w| w.id == id) else {
+            continue;
+        };
+        eprintln!("[bench] breakdown of {id}");
+        let compiled = match module {
+            ModuleRef::Input(name) => runtime.module(name, &state.env.files[name]),
+            ModuleRef::Fixture(name) => runtime.module_from_file(&state.env.fixtures.join(name)),
+        }
+        .map_err(|e| e.to_string())?;
+        let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
+        match breakdown::measure(&runtime, &state.sandbox, &compiled, &argv, runs) {
+            Ok(p) => phases.push((i, argv, p)),
+            Err(e) => eprintln!("[bench] breakdown of {id}: {e}"),
+        }
     }
 
     // --- report -------------------------------------------------------------
@@ -821,6 +863,42 @@ fn run(args: Args) -> Result<bool, String> {
         );
     }
     let _ = writeln!(out);
+
+    if !phases.is_empty() {
+        let _ = writeln!(
+            out,
+            "## Where one process's time goes (wasiland engine, medians, ms)"
+        );
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "| workload | guest argv | instantiate | `_start` to exit | teardown | sum | wasiland warm, whole command | rest: shell, WASI set-up, thread | linear memory at exit |"
+        );
+        let _ = writeln!(out, "|---|---|--:|--:|--:|--:|--:|--:|--:|");
+        for (i, argv, p) in &phases {
+            let sum = p.instantiate + p.start + p.teardown;
+            let warm = med(*i, Runner::WlWarm);
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} | {} | {} | {} | {} | {:.1} MiB |",
+                selected[*i].id,
+                argv.join(" "),
+                fmt_ms(Some(p.instantiate)),
+                fmt_ms(Some(p.start)),
+                fmt_ms(Some(p.teardown)),
+                fmt_ms(Some(sum)),
+                fmt_ms(warm),
+                fmt_ms(warm.map(|w| w - sum)),
+                p.memory_bytes as f64 / (1024.0 * 1024.0),
+            );
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "The phases are timed with wasmi's API over wasiland's syscall table, engine and compiled modules, always from `_start` (no start-up image); instantiate includes allocating and zero-filling linear memory and copying the data segments, teardown is dropping the store. \"rest\" is the whole command in the warm sandbox minus the sum: shell, program lookup, WASI context, the process thread, fuel slicing; for python3 also any other start-up path the sandbox takes (a start-up image makes the whole command shorter than the plain `_start` phases, and \"rest\" negative).",
+        );
+        let _ = writeln!(out);
+    }
 
     if !memory_lines.is_empty() {
         let _ = writeln!(out, "## Memory (wasiland, in-process RSS)");

@@ -201,22 +201,28 @@ pub fn words(lines: u32) -> (Vec<u8>, usize, usize) {
     (out, matched, distinct.len())
 }
 
-/// Every input file by name.
-pub fn inputs(python_dir: &Path, sizes: Sizes) -> std::io::Result<BTreeMap<&'static str, Vec<u8>>> {
+/// The input files the given workloads need, by name.
+pub fn inputs(
+    python_dir: &Path,
+    sizes: Sizes,
+    workloads: &[Workload],
+) -> std::io::Result<BTreeMap<&'static str, Vec<u8>>> {
     let mut files = BTreeMap::new();
-    for (_, file, _) in PYTHON_SCRIPTS {
-        let path = python_dir.join(file);
-        let data = std::fs::read(&path)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
-        files.insert(*file, data);
+    for name in workloads.iter().flat_map(|w| w.inputs.iter().copied()) {
+        let data = match name {
+            "words.txt" => words(sizes.words_lines).0,
+            // Not all one byte: the 251 values of a prime cycle, repeated.
+            "cat.bin" => (0..sizes.cat_bytes).map(|i| (i % 251) as u8).collect(),
+            "trivial.wasm" => trivial_module(),
+            script => {
+                let path = python_dir.join(script);
+                std::fs::read(&path).map_err(|e| {
+                    std::io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+                })?
+            }
+        };
+        files.insert(name, data);
     }
-    files.insert("words.txt", words(sizes.words_lines).0);
-    // Not all one byte: a run of 251 distinct values repeated.
-    files.insert(
-        "cat.bin",
-        (0..sizes.cat_bytes).map(|i| (i % 251) as u8).collect(),
-    );
-    files.insert("trivial.wasm", trivial_module());
     Ok(files)
 }
 
