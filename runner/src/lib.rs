@@ -18,4 +18,4 @@ pub use tools::{Tool, ToolKind, ToolRegistry};
 pub mod sandbox;
 pub mod shell;
 
-pub use sandbox::{FsError, OutputKind, RunOptions, RunResult, Sandbox, SandboxBuilder, Snapshot};
+pub use sandbox::{CancelHandle, FsError, OutputKind, RunOptions, RunResult, Sandbox, SandboxBuilder, Snapshot};

@@ -17,6 +17,11 @@ use wasiland_wasi_host::{
 
 /// Where the built fixtures are looked for when none are given:
 /// `$WASILAND_FIXTURES`, else `fixtures/out` of the source tree.
+///
+/// ```
+/// let dir = wasiland::sandbox::default_fixtures_dir();
+/// println!("python3 is {}", dir.join("rustpython.wasm").display());
+/// ```
 pub fn default_fixtures_dir() -> PathBuf {
     match std::env::var_os("WASILAND_FIXTURES") {
         Some(d) => PathBuf::from(d),
@@ -26,17 +31,32 @@ pub fn default_fixtures_dir() -> PathBuf {
 
 /// The process-wide runtime used by sandboxes that are not given one: one
 /// engine and one module cache for every sandbox of the process.
+///
+/// ```
+/// let a = wasiland::sandbox::shared_runtime();
+/// let b = wasiland::sandbox::shared_runtime();
+/// assert_eq!(a.id(), b.id());
+/// ```
 pub fn shared_runtime() -> Runtime {
     static RUNTIME: OnceLock<Runtime> = OnceLock::new();
     RUNTIME.get_or_init(Runtime::new).clone()
 }
 
 /// The outcome of [`Sandbox::run`].
+///
+/// ```
+/// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+/// let r = sb.run("echo out; echo err >&2; exit 3");
+/// assert_eq!((r.exit_code, r.stdout_str(), r.stderr_str()), (3, "out\n".into(), "err\n".into()));
+/// assert!(!r.truncated && r.limit.is_none());
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RunResult {
     /// Exit status of the command line, as `$?` would show it.
     pub exit_code: i32,
+    /// Everything written to stdout (up to the output limit).
     pub stdout: Vec<u8>,
+    /// Everything written to stderr (up to the output limit).
     pub stderr: Vec<u8>,
     /// Output went past the output limit and was cut.
     pub truncated: bool,
@@ -60,10 +80,13 @@ impl RunResult {
     }
 }
 
-/// Which stream a chunk of streamed output came from.
+/// Which stream a chunk of streamed output came from (see
+/// [`RunOptions::on_output`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutputKind {
+    /// Written to fd 1.
     Stdout,
+    /// Written to fd 2.
     Stderr,
 }
 
@@ -71,6 +94,25 @@ pub enum OutputKind {
 pub type OutputCallback = Arc<dyn Fn(OutputKind, &[u8]) + Send + Sync>;
 
 /// Options for [`Sandbox::run_with`].
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use wasiland::{OutputKind, RunOptions};
+/// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let sink = seen.clone();
+/// let options = RunOptions {
+///     on_output: Some(Arc::new(move |kind, data: &[u8]| {
+///         if kind == OutputKind::Stdout {
+///             sink.lock().unwrap().extend_from_slice(data);
+///         }
+///     })),
+///     ..RunOptions::with_stdin("streamed\n")
+/// };
+/// let r = sb.run_with("read line; echo \"got $line\"", options);
+/// assert_eq!(r.stdout, b"got streamed\n");
+/// assert_eq!(*seen.lock().unwrap(), b"got streamed\n");
+/// ```
 #[derive(Clone)]
 pub struct RunOptions {
     /// The command's stdin (default: empty).
@@ -103,16 +145,32 @@ impl RunOptions {
 }
 
 /// Errors of the file-access API.
+///
+/// ```
+/// # let sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+/// match sb.read_file("/no/such/file") {
+///     Err(wasiland::FsError::Vfs { kind, .. }) => assert_eq!(kind, wasiland_vfs::VfsError::NotFound),
+///     other => panic!("{other:?}"),
+/// }
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum FsError {
-    #[error("{path}: {kind:?}")]
-    Vfs { path: String, kind: VfsError },
+    /// The sandbox's filesystem refused the operation.
+    #[error("{path}: {}", kind.message())]
+    Vfs {
+        /// The path as resolved in the sandbox.
+        path: String,
+        /// What went wrong.
+        kind: VfsError,
+    },
+    /// Reading or writing the host side of an import or export failed.
     #[error("{0}")]
     Host(#[from] std::io::Error),
 }
 
 /// A point-in-time copy of a sandbox's filesystem and shell session.
-/// Shares file data with the sandbox (copy-on-write).
+/// Shares file data with the sandbox (copy-on-write). See
+/// [`Sandbox::snapshot`].
 #[derive(Clone)]
 pub struct Snapshot {
     vfs: Vfs,
@@ -123,14 +181,41 @@ pub struct Snapshot {
 /// registered tools under `/usr/bin`, and a persistent shell session.
 ///
 /// ```no_run
+/// // With the built fixtures (python3, coreutils, grep, ...):
 /// let mut sb = wasiland::Sandbox::builder().build().unwrap();
 /// sb.write_file("/home/user/data.csv", "b,2\na,1\n").unwrap();
 /// let r = sb.run("sort data.csv | head -n 1");
 /// assert_eq!(r.stdout, b"a,1\n");
 /// ```
+///
+/// Shell builtins need no tools at all:
+///
+/// ```
+/// let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+/// assert_eq!(sb.run("x=41; echo $((x + 1))").stdout, b"42\n");
+/// ```
 pub struct Sandbox {
     exec: ExecEnv,
     shell: ShellState,
+    /// The interrupt of the run in progress, for [`CancelHandle`]s.
+    current: Arc<Mutex<Interrupt>>,
+}
+
+/// Cancels whatever command its sandbox is running (from another thread).
+/// Obtained from [`Sandbox::cancel_handle`]; stays valid across runs.
+#[derive(Clone)]
+pub struct CancelHandle {
+    current: Arc<Mutex<Interrupt>>,
+}
+
+impl CancelHandle {
+    /// End every process of the current run; the run returns status 130.
+    pub fn cancel(&self) {
+        self.current
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .trigger(wasiland_wasi_host::InterruptReason::Cancelled);
+    }
 }
 
 /// Builder for [`Sandbox`].
@@ -166,61 +251,132 @@ impl Default for SandboxBuilder {
 
 impl SandboxBuilder {
     /// Share this runtime (engine + module cache) instead of the process-wide one.
+    ///
+    /// ```
+    /// let rt = wasiland::Runtime::new();
+    /// let a = wasiland::Sandbox::builder().runtime(rt.clone()).tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// let b = wasiland::Sandbox::builder().runtime(rt).tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// # drop((a, b));
+    /// ```
     pub fn runtime(mut self, runtime: Runtime) -> Self {
         self.runtime = Some(runtime);
         self
     }
 
     /// Use exactly these tools.
+    ///
+    /// ```
+    /// let mut tools = wasiland::ToolRegistry::new();
+    /// tools.register_bytes("quit7", wat::parse_str(r#"(module
+    ///     (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+    ///     (memory (export "memory") 1)
+    ///     (func (export "_start") (call $exit (i32.const 7))))"#).unwrap());
+    /// let mut sb = wasiland::Sandbox::builder().tools(tools).build().unwrap();
+    /// assert_eq!(sb.run("quit7").exit_code, 7);
+    /// assert_eq!(sb.run("/usr/bin/quit7 || echo $?").stdout, b"7\n");
+    /// ```
     pub fn tools(mut self, tools: ToolRegistry) -> Self {
         self.tools = Some(tools);
         self
     }
 
     /// Load the standard tools from this directory of built fixtures.
+    ///
+    /// ```no_run
+    /// let sb = wasiland::Sandbox::builder().fixtures("/opt/wasiland/fixtures").build().unwrap();
+    /// # drop(sb);
+    /// ```
     pub fn fixtures(mut self, dir: impl Into<PathBuf>) -> Self {
         self.fixtures = Some(dir.into());
         self
     }
 
     /// Set an environment variable of the session (exported).
+    ///
+    /// ```
+    /// let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).env("GREETING", "hi").build().unwrap();
+    /// assert_eq!(sb.run("echo $GREETING $HOME").stdout, b"hi /home/user\n");
+    /// ```
     pub fn env(mut self, name: &str, value: &str) -> Self {
         self.env.push((name.into(), value.into()));
         self
     }
 
     /// Initial working directory (created if missing). Default `/home/user`.
+    ///
+    /// ```
+    /// let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).cwd("/work").build().unwrap();
+    /// assert_eq!(sb.run("pwd").stdout, b"/work\n");
+    /// ```
     pub fn cwd(mut self, dir: &str) -> Self {
         self.cwd = dir.into();
         self
     }
 
     /// Resource limits.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let limits = wasiland::Limits { timeout: Some(Duration::from_millis(200)), ..Default::default() };
+    /// let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).limits(limits).build().unwrap();
+    /// let r = sb.run("while true; do :; done");
+    /// assert_eq!(r.exit_code, 124);
+    /// assert_eq!(r.limit.unwrap().kind, wasiland::LimitKind::Timeout);
+    /// ```
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
     }
 
     /// Trace every syscall of every process into `sink`.
+    ///
+    /// ```no_run
+    /// let sb = wasiland::Sandbox::builder()
+    ///     .trace(std::sync::Arc::new(|line: &str| eprintln!("[trace] {line}")))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(sb);
+    /// ```
     pub fn trace(mut self, sink: Arc<dyn TraceSink>) -> Self {
         self.trace = Some(sink);
         self
     }
 
     /// Clock for guests and file timestamps.
+    ///
+    /// ```
+    /// let clock = std::sync::Arc::new(wasiland_wasi_host::SystemClock::new());
+    /// let sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).clock(clock).build().unwrap();
+    /// # drop(sb);
+    /// ```
     pub fn clock(mut self, clock: Arc<dyn WasiClock>) -> Self {
         self.clock = Some(clock);
         self
     }
 
     /// Start tools that support it (python3) from a pre-initialised
-    /// start-up image (default on).
+    /// start-up image (default on; `WASILAND_NO_IMAGES=1` turns the default
+    /// off).
+    ///
+    /// ```no_run
+    /// // Every python3 pays the full interpreter start-up (for measurements).
+    /// let sb = wasiland::Sandbox::builder().start_images(false).build().unwrap();
+    /// # drop(sb);
+    /// ```
     pub fn start_images(mut self, on: bool) -> Self {
         self.images = on;
         self
     }
 
-    /// Create the sandbox with the conventional tree.
+    /// Create the sandbox with the conventional tree: `/home/user` (HOME and
+    /// cwd), `/tmp`, `/usr/bin` (a stub per tool), `/bin` -> `usr/bin`,
+    /// `/etc`, `/root`, `/dev/null`, `/dev/zero`, `/dev/urandom`.
+    ///
+    /// ```
+    /// let sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// let names: Vec<String> = sb.list_dir("/").unwrap().into_iter().map(|e| e.name).collect();
+    /// assert_eq!(names, ["home", "tmp", "usr", "etc", "root", "dev", "var", "bin"]);
+    /// ```
     pub fn build(self) -> Result<Sandbox, FsError> {
         let tools = match (self.tools, self.fixtures) {
             (Some(t), _) => t,
@@ -260,7 +416,11 @@ impl SandboxBuilder {
             clock,
             images: self.images,
         };
-        Ok(Sandbox { exec, shell })
+        Ok(Sandbox {
+            exec,
+            shell,
+            current: Arc::new(Mutex::new(Interrupt::new())),
+        })
     }
 }
 
@@ -370,16 +530,35 @@ impl OutputStream for RunOutput {
 
 impl Sandbox {
     /// Start building a sandbox.
+    ///
+    /// ```no_run
+    /// let sb = wasiland::Sandbox::builder().env("LANG", "C.UTF-8").cwd("/work").build().unwrap();
+    /// # drop(sb);
+    /// ```
     pub fn builder() -> SandboxBuilder {
         SandboxBuilder::default()
     }
 
-    /// Run a command line with empty stdin.
+    /// Run a command line (bash syntax) with empty stdin. The session
+    /// persists: cwd, variables and functions carry over to the next run.
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// sb.run("cd /tmp; greet() { echo \"hi $1\"; }");
+    /// let r = sb.run("greet $(pwd)");
+    /// assert_eq!(r.stdout, b"hi /tmp\n");
+    /// ```
     pub fn run(&mut self, command: &str) -> RunResult {
         self.run_with(command, RunOptions::default())
     }
 
-    /// Run a command line with options (stdin bytes, streaming callback).
+    /// Run a command line with options (stdin, streaming callback).
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// let r = sb.run_with("while read a b; do echo $b $a; done", wasiland::RunOptions::with_stdin("1 2\n3 4\n"));
+    /// assert_eq!(r.stdout, b"2 1\n4 3\n");
+    /// ```
     pub fn run_with(&mut self, command: &str, options: RunOptions) -> RunResult {
         let budget = OutputBudget::new(self.exec.limits.output.unwrap_or(u64::MAX));
         let out = CaptureOutput::new();
@@ -421,44 +600,105 @@ impl Sandbox {
     /// Run a command line on the given fds 0, 1, 2 (e.g. the terminal);
     /// returns the exit status. Limits hit are available from
     /// [`Sandbox::take_hits`].
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use wasiland_wasi_host::{CaptureOutput, Stdio};
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// let out = CaptureOutput::new();
+    /// let status = sb.run_stdio("echo to-fd-1", [Stdio::Null, Stdio::Output(out.clone()), Stdio::Null]);
+    /// assert_eq!((status, out.contents()), (0, b"to-fd-1\n".to_vec()));
+    /// ```
     pub fn run_stdio(&mut self, command: &str, stdio: [Stdio; 3]) -> i32 {
         let interrupt = Interrupt::new();
         interrupt.set_deadline(self.exec.limits.timeout.map(|t| Instant::now() + t));
-        self.exec.interrupt = interrupt;
+        self.exec.interrupt = interrupt.clone();
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = interrupt;
         shell::run_script(&mut self.shell, &self.exec, command, stdio)
     }
 
-    /// Limits hit since the last call (or run).
+    /// Limits hit since the last call (or run); [`Sandbox::run_with`]
+    /// already collects them into its [`RunResult`].
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// sb.run_stdio("true", [wasiland_wasi_host::Stdio::Null, wasiland_wasi_host::Stdio::Null, wasiland_wasi_host::Stdio::Null]);
+    /// assert!(sb.take_hits().is_empty());
+    /// ```
     pub fn take_hits(&self) -> Vec<LimitHit> {
         std::mem::take(&mut *self.exec.hits.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    /// Cancel the command running in this sandbox from another thread.
-    pub fn interrupt_handle(&self) -> Interrupt {
-        self.exec.interrupt.clone()
+    /// A handle that cancels the command this sandbox is running, from
+    /// another thread.
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// let cancel = sb.cancel_handle();
+    /// std::thread::spawn(move || {
+    ///     std::thread::sleep(std::time::Duration::from_millis(100));
+    ///     cancel.cancel();
+    /// });
+    /// assert_eq!(sb.run("while true; do :; done").exit_code, 130);
+    /// assert_eq!(sb.run("echo next").stdout, b"next\n");
+    /// ```
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle {
+            current: self.current.clone(),
+        }
     }
 
     /// The shell session (cwd, variables).
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// sb.run("cd /tmp; export N=5");
+    /// assert_eq!((sb.shell().cwd(), sb.shell().var("N")), ("/tmp", Some("5")));
+    /// ```
     pub fn shell(&self) -> &ShellState {
         &self.shell
     }
 
     /// Mutable shell session.
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// sb.shell_mut().export("TOKEN", "abc");
+    /// assert_eq!(sb.run("echo $TOKEN").stdout, b"abc\n");
+    /// ```
     pub fn shell_mut(&mut self) -> &mut ShellState {
         &mut self.shell
     }
 
     /// The sandbox's filesystem, shared with its processes.
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// let vfs = sb.vfs().lock();
+    /// assert!(vfs.usage().inodes > 10);
+    /// ```
     pub fn vfs(&self) -> &SharedVfs {
         &self.exec.vfs
     }
 
     /// The limits in force.
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// assert_eq!(sb.limits().open_files, 1024);
+    /// ```
     pub fn limits(&self) -> &Limits {
         &self.exec.limits
     }
 
     /// Change the limits for later runs.
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// sb.set_limits(wasiland::Limits { output: Some(4), ..Default::default() });
+    /// let r = sb.run("echo 123456789");
+    /// assert_eq!((r.stdout.as_slice(), r.truncated), (&b"1234"[..], true));
+    /// ```
     pub fn set_limits(&mut self, limits: Limits) {
         self.exec.vfs.lock().set_limits(wasiland_vfs::Limits {
             max_bytes: limits.fs_bytes,
@@ -472,7 +712,13 @@ impl Sandbox {
     }
 
     /// Write a file (creating parent directories). Relative paths are
-    /// taken from the session's cwd.
+    /// taken from the session's cwd. The bytes are shared, not copied.
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// sb.write_file("/data/in.txt", "hello\n").unwrap();
+    /// assert_eq!(sb.run("read x < /data/in.txt; echo $x").stdout, b"hello\n");
+    /// ```
     pub fn write_file(&mut self, path: &str, data: impl Into<bytes::Bytes>) -> Result<(), FsError> {
         let abs = self.absolute(path);
         let mut vfs = self.exec.vfs.lock();
@@ -485,6 +731,12 @@ impl Sandbox {
     }
 
     /// Read a whole file.
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// sb.run("echo made-inside > out.txt");
+    /// assert_eq!(sb.read_file("/home/user/out.txt").unwrap(), b"made-inside\n");
+    /// ```
     pub fn read_file(&self, path: &str) -> Result<Vec<u8>, FsError> {
         let abs = self.absolute(path);
         self.exec
@@ -495,13 +747,27 @@ impl Sandbox {
             .map_err(vfs_err(&abs))
     }
 
-    /// Names and types in a directory (without `.` and `..`).
+    /// Names and types in a directory (without `.` and `..`), in creation order.
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// sb.write_file("d/a", "").unwrap();
+    /// sb.run("echo > d/b");
+    /// let names: Vec<String> = sb.list_dir("d").unwrap().into_iter().map(|e| e.name).collect();
+    /// assert_eq!(names, ["a", "b"]);
+    /// ```
     pub fn list_dir(&self, path: &str) -> Result<Vec<DirEntry>, FsError> {
         let abs = self.absolute(path);
         self.exec.vfs.lock().list_dir(&abs).map_err(vfs_err(&abs))
     }
 
     /// `mkdir -p`.
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// sb.create_dir_all("/srv/app/logs").unwrap();
+    /// assert_eq!(sb.run("cd /srv/app/logs && pwd").stdout, b"/srv/app/logs\n");
+    /// ```
     pub fn create_dir_all(&mut self, path: &str) -> Result<(), FsError> {
         let abs = self.absolute(path);
         self.exec
@@ -512,12 +778,26 @@ impl Sandbox {
     }
 
     /// `rm -r` (missing paths are an error).
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// sb.write_file("/tmp/x/y.txt", "").unwrap();
+    /// sb.remove("/tmp/x").unwrap();
+    /// assert!(sb.read_file("/tmp/x/y.txt").is_err());
+    /// ```
     pub fn remove(&mut self, path: &str) -> Result<(), FsError> {
         let abs = self.absolute(path);
         self.exec.vfs.lock().remove_all(&abs).map_err(vfs_err(&abs))
     }
 
-    /// Copy a host directory tree into the sandbox at `guest`.
+    /// Copy a host directory tree into the sandbox at `guest` (files,
+    /// directories and symlinks; symlinks are never followed out of the
+    /// tree). The host directory is not touched afterwards.
+    ///
+    /// ```no_run
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// sb.import_host_dir(std::path::Path::new("./project"), "/work").unwrap();
+    /// ```
     pub fn import_host_dir(&mut self, host: &Path, guest: &str) -> Result<(), FsError> {
         let abs = self.absolute(guest);
         let mut vfs = self.exec.vfs.lock();
@@ -526,14 +806,31 @@ impl Sandbox {
         Ok(())
     }
 
-    /// Copy a sandbox subtree out to a host directory.
+    /// Copy a sandbox subtree out to a host directory (never writing
+    /// outside it).
+    ///
+    /// ```no_run
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// sb.run("mkdir -p out && echo done > out/report.txt");
+    /// sb.export("out", std::path::Path::new("/tmp/report")).unwrap();
+    /// ```
     pub fn export(&self, guest: &str, host: &Path) -> Result<(), FsError> {
         let abs = self.absolute(guest);
         self.exec.vfs.lock().export_to_host(&abs, host)?;
         Ok(())
     }
 
-    /// A copy of the filesystem and session to [`Sandbox::restore`] later.
+    /// A copy of the filesystem and session to [`Sandbox::restore`] later
+    /// (copy-on-write: file data is shared, not copied).
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// sb.run("echo v1 > f; X=1");
+    /// let snap = sb.snapshot();
+    /// sb.run("echo v2 > f; X=2; cd /tmp");
+    /// sb.restore(&snap);
+    /// assert_eq!(sb.run("read l < f; echo $l $X; pwd").stdout, b"v1 1\n/home/user\n");
+    /// ```
     pub fn snapshot(&self) -> Snapshot {
         Snapshot {
             vfs: self.exec.vfs.lock().fork(),
@@ -541,7 +838,7 @@ impl Sandbox {
         }
     }
 
-    /// Go back to a snapshot (of this or any sandbox).
+    /// Go back to a snapshot (of this or any sandbox); see [`Sandbox::snapshot`].
     pub fn restore(&mut self, snapshot: &Snapshot) {
         *self.exec.vfs.lock() = snapshot.vfs.fork();
         self.shell = snapshot.shell.clone();
@@ -549,6 +846,15 @@ impl Sandbox {
 
     /// An independent sandbox starting from this one's state, sharing the
     /// runtime, the tools and (copy-on-write) the file data.
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// sb.run("echo base > f");
+    /// let mut other = sb.fork();
+    /// other.run("echo changed > f");
+    /// assert_eq!(sb.read_file("f").unwrap(), b"base\n");
+    /// assert_eq!(other.read_file("f").unwrap(), b"changed\n");
+    /// ```
     pub fn fork(&self) -> Sandbox {
         let mut exec = self.exec.clone();
         exec.vfs = SharedVfs::new(self.exec.vfs.lock().fork());
@@ -557,6 +863,7 @@ impl Sandbox {
         Sandbox {
             exec,
             shell: self.shell.clone(),
+            current: Arc::new(Mutex::new(Interrupt::new())),
         }
     }
 }
