@@ -568,3 +568,56 @@ for label, f in [
         r.duration
     );
 }
+
+#[test]
+fn pools_timers_locales_and_urls_fail_clearly() {
+    let code = r##"
+import concurrent.futures, asyncio, threading, locale, urllib.request
+for label, f in [
+    ("process pool", lambda: concurrent.futures.ProcessPoolExecutor().submit(print)),
+    ("to_thread", lambda: asyncio.run(asyncio.to_thread(print, "x"))),
+    ("timer", lambda: threading.Timer(0.1, print).start()),
+    ("locale", lambda: locale.setlocale(locale.LC_ALL, "en_US.UTF-8")),
+    ("http", lambda: urllib.request.urlopen("http://example.com", timeout=2)),
+]:
+    try:
+        f()
+        print(label, "did not fail")
+    except (OSError, RuntimeError, NotImplementedError, locale.Error) as e:
+        print(label, type(e).__name__)
+"##;
+    let r = sh(&[("t.py", code)], "python3 t.py", "");
+    assert_eq!(
+        ok(&r),
+        "process pool NotImplementedError\nto_thread RuntimeError\ntimer RuntimeError\nlocale ValueError\nhttp URLError\n"
+    );
+}
+
+#[test]
+fn cprofile_is_the_pure_python_profiler() {
+    let code = r##"
+import cProfile, pstats, io
+def work():
+    return sum(i * i for i in range(500))
+pr = cProfile.Profile()
+pr.enable()
+work()
+pr.disable()
+out = io.StringIO()
+pstats.Stats(pr, stream=out).sort_stats("cumulative").print_stats(5)
+print("work" in out.getvalue())
+with cProfile.Profile() as p2:
+    work()
+p2.create_stats()
+print([v[0] for k, v in p2.stats.items() if k[2] == "work"] == [1])
+"##;
+    let files = [("t.py", code), ("w.py", "print(sum(range(10)))\n")];
+    let r = sh(
+        &files,
+        "python3 t.py && python3 -m cProfile -s calls w.py",
+        "",
+    );
+    let out = ok(&r);
+    assert!(out.starts_with("True\nTrue\n45\n"), "{out}");
+    assert_contains(&out, "function calls");
+}
