@@ -28,7 +28,7 @@ for a in "$@"; do
 done
 
 ensure_wasm_target
-"$REPO_ROOT/fixtures/build.sh"
+"$REPO_ROOT/fixtures/build.sh" >&2
 PY="$(ensure_venv)"
 
 WASMI_ROOT="$WASILAND_CACHE/wasmi-cli"

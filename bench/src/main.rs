@@ -73,6 +73,11 @@ struct Args {
     /// Size of the file `cat` reads, MiB (default 64; 1 with --quick).
     #[arg(long)]
     cat_mib: Option<usize>,
+    /// Let every runner take turns run by run, the in-process ones too
+    /// (by default those run their samples back to back, as an embedder
+    /// running one command after another would).
+    #[arg(long)]
+    interleave: bool,
     /// Print every sample, not just medians.
     #[arg(long)]
     verbose: bool,
@@ -552,6 +557,20 @@ fn run(args: Args) -> Result<bool, String> {
         fixture_sizes.push(format!("{f} {:.1} MB", len as f64 / 1e6));
     }
     let _ = writeln!(out, "- modules: {}", fixture_sizes.join(", "));
+    // The harness does not care how python3 starts; the record says which
+    // way it was.
+    let runtime = Runtime::new();
+    let rustpython = runtime
+        .module_from_file(&fixtures.join("rustpython.wasm"))
+        .map_err(|e| e.to_string())?;
+    let image = ["wasiland_init", "wasiland_run"]
+        .iter()
+        .all(|name| rustpython.exports().any(|e| e.name() == *name));
+    let _ = writeln!(
+        out,
+        "- rustpython.wasm {} the start-up image entry points (wasiland_init/wasiland_run)",
+        if image { "exports" } else { "does not export" }
+    );
     let _ = writeln!(
         out,
         "- wasiland CLI: {}",
@@ -590,7 +609,12 @@ fn run(args: Args) -> Result<bool, String> {
     );
     let _ = writeln!(
         out,
-        "- {runs} measured run(s) after {warmup} warm-up run(s) per workload and runner, round-robin; medians in ms"
+        "- {runs} measured run(s) after {warmup} warm-up run(s) per workload and runner; medians in ms; {}",
+        if args.interleave {
+            "every runner takes turns run by run"
+        } else {
+            "the warm (in-process) runners run back to back, the CLI runners take turns"
+        }
     );
     let _ = writeln!(
         out,
@@ -622,7 +646,6 @@ fn run(args: Args) -> Result<bool, String> {
     }
 
     // --- set up the runners -------------------------------------------------
-    let runtime = Runtime::new();
     let mut sandbox = Sandbox::builder()
         .runtime(runtime.clone())
         .fixtures(&fixtures)
@@ -670,23 +693,39 @@ fn run(args: Args) -> Result<bool, String> {
             .map_err(|e| format!("{}: inputs: {e}", w.id))?;
         eprintln!("[bench] {} ({})", w.id, w.command);
         let mut series: BTreeMap<Runner, Series> = BTreeMap::new();
+        // The in-process runners run their samples back to back (what an
+        // embedder running one command after another sees); the CLI
+        // runners take turns, so drift in the machine's load spreads over
+        // them alike. --interleave makes everything take turns.
+        let in_process = |r: Runner| matches!(r, Runner::WlWarm | Runner::WtWarm);
+        let mut schedule: Vec<(usize, Runner)> = Vec::new();
+        if !args.interleave {
+            for runner in Runner::ALL.into_iter().filter(|r| in_process(*r)) {
+                schedule.extend((0..warmup + runs).map(|i| (i, runner)));
+            }
+        }
         for i in 0..warmup + runs {
             for runner in Runner::ALL {
-                let Some(sample) = state.sample(runner, w) else {
-                    continue;
-                };
-                let s = series.entry(runner).or_default();
-                match sample {
-                    Err(e) => {
-                        eprintln!("[bench] {} under {}: {e}", w.id, runner.label());
-                        s.errors.push(e);
-                    }
-                    Ok((ms, rss)) if i >= warmup => {
-                        s.ms.push(ms);
-                        s.maxrss_kib.extend(rss);
-                    }
-                    Ok(_) => {}
+                if args.interleave || !in_process(runner) {
+                    schedule.push((i, runner));
                 }
+            }
+        }
+        for (i, runner) in schedule {
+            let Some(sample) = state.sample(runner, w) else {
+                continue;
+            };
+            let s = series.entry(runner).or_default();
+            match sample {
+                Err(e) => {
+                    eprintln!("[bench] {} under {}: {e}", w.id, runner.label());
+                    s.errors.push(e);
+                }
+                Ok((ms, rss)) if i >= warmup => {
+                    s.ms.push(ms);
+                    s.maxrss_kib.extend(rss);
+                }
+                Ok(_) => {}
             }
         }
         if args.verbose {
