@@ -31,6 +31,34 @@ pub struct ExecEnv {
     /// Start modules that support it from a pre-initialised image
     /// (see [`crate::image`]).
     pub images: bool,
+    /// How many `wasiland_v1.spawn` calls deep this environment runs
+    /// (0 for commands of the shell itself).
+    pub spawn_depth: usize,
+}
+
+/// Deepest chain of guests spawning guests (`xargs` running `find -exec`
+/// running `python3` running `subprocess` ...), whatever the shell depth.
+const MAX_SPAWN_DEPTH: usize = 16;
+
+impl crate::spawn::Spawner for ExecEnv {
+    fn spawn(
+        &self,
+        argv: Vec<String>,
+        env: Vec<(String, String)>,
+        cwd: String,
+        stdio: [Stdio; 3],
+    ) -> Result<i32, wasiland_wasi_host::Errno> {
+        if self.spawn_depth >= MAX_SPAWN_DEPTH.min(self.limits.shell_depth) {
+            self.record_hit(
+                LimitKind::ShellDepth,
+                argv.first().map_or("", String::as_str),
+            );
+            return Err(wasiland_wasi_host::Errno::Again);
+        }
+        let mut child = self.clone();
+        child.spawn_depth += 1;
+        Ok(crate::shell::run_argv(&child, argv, env, &cwd, stdio))
+    }
 }
 
 /// A runnable program found for a command name.
@@ -318,6 +346,7 @@ impl ExecEnv {
         let config = ProcessConfig {
             fuel: self.limits.fuel,
             max_memory: self.limits.memory,
+            spawner: Some(Arc::new(self.clone())),
         };
         let runtime = self.runtime.clone();
         let env = self.clone();

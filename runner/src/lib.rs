@@ -17,5 +17,6 @@ pub use exec::{Child, ExecEnv, Program, ResolveError, SpawnRequest};
 pub use tools::{Tool, ToolKind, ToolRegistry};
 pub mod sandbox;
 pub mod shell;
+pub mod spawn;
 
 pub use sandbox::{CancelHandle, FsError, OutputKind, RunOptions, RunResult, Sandbox, SandboxBuilder, Snapshot};

@@ -5,6 +5,7 @@
 use crate::image::Image;
 use crate::limits::LimitKind;
 use crate::runtime::Runtime;
+use crate::spawn::Spawner;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use wasiland_wasi_host::{InterruptReason, Termination, WasiCtx, WasiView};
@@ -18,6 +19,8 @@ const FUEL_SLICE: u64 = 20_000_000;
 pub struct ProcessState {
     pub(crate) wasi: WasiCtx,
     limiter: MemoryLimiter,
+    /// Runs child commands for `wasiland_v1.spawn` (none: `nosys`).
+    pub(crate) spawner: Option<Arc<dyn Spawner>>,
 }
 
 impl WasiView for ProcessState {
@@ -74,11 +77,14 @@ impl ResourceLimiter for MemoryLimiter {
 }
 
 /// How to run one process.
+#[derive(Clone, Default)]
 pub struct ProcessConfig {
     /// Total fuel (None = unlimited).
     pub fuel: Option<u64>,
     /// Linear memory cap in bytes.
     pub max_memory: Option<u64>,
+    /// Who runs the guest's `wasiland_v1.spawn` requests.
+    pub spawner: Option<Arc<dyn Spawner>>,
 }
 
 /// How a process ended.
@@ -162,7 +168,14 @@ pub fn run_entry(
         max_table_elements: 1 << 20,
         refused: refused.clone(),
     };
-    let mut store = Store::new(runtime.engine(), ProcessState { wasi, limiter });
+    let mut store = Store::new(
+        runtime.engine(),
+        ProcessState {
+            wasi,
+            limiter,
+            spawner: config.spawner.clone(),
+        },
+    );
     store.limiter(|s| &mut s.limiter);
     let mut fuel_left = config.fuel;
     let grant = |left: Option<u64>| left.map_or(FUEL_SLICE, |l| l.min(FUEL_SLICE));

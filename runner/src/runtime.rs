@@ -55,7 +55,9 @@ impl Runtime {
         let engine = Engine::new(&config);
         let mut linker = Linker::new(&engine);
         // Defining the 46 preview1 functions cannot clash on a fresh linker.
-        if let Err(e) = wasiland_wasi_host::add_to_linker(&mut linker) {
+        if let Err(e) = wasiland_wasi_host::add_to_linker(&mut linker)
+            .and_then(|()| crate::spawn::add_to_linker(&mut linker))
+        {
             unreachable!("linking preview1 into a fresh linker failed: {e}");
         }
         Runtime {

@@ -415,6 +415,7 @@ impl SandboxBuilder {
             trace: self.trace,
             clock,
             images: self.images,
+            spawn_depth: 0,
         };
         Ok(Sandbox {
             exec,

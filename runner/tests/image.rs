@@ -51,6 +51,7 @@ fn each_process_starts_from_the_image_with_its_own_argv() {
     let config = ProcessConfig {
         fuel: None,
         max_memory: None,
+        ..Default::default()
     };
     // 42 (memory) + 42 (global) + argc + 1 (grown page), the same every
     // time: each process has its own copy of the image.
@@ -84,6 +85,7 @@ fn a_memory_limit_below_the_image_is_reported() {
         &ProcessConfig {
             fuel: None,
             max_memory: Some(65536),
+            ..Default::default()
         },
         Entry::Image(&image),
     );

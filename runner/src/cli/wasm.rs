@@ -154,6 +154,7 @@ pub fn run(args: WasmArgs) -> i32 {
         &ProcessConfig {
             fuel: limits.fuel,
             max_memory: limits.memory,
+            ..Default::default()
         },
     );
     if let Some(msg) = &exit.message {

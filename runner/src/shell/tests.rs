@@ -40,6 +40,7 @@ impl T {
             trace: None,
             clock: Arc::new(SystemClock::new()),
             images: false,
+            spawn_depth: 0,
         };
         let env = vec![
             ("HOME".to_string(), "/home/user".to_string()),
