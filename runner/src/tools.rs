@@ -192,9 +192,10 @@ pub const COREUTILS: &[&str] = &[
     "yes",
 ];
 
-/// The other tools (fixtures/tools), one module each: grep, find and xargs
-/// are ours; sed, diff and cmp are uutils crates behind our entry point.
-pub const OWN_TOOLS: &[&str] = &["grep", "find", "xargs", "sed", "diff", "cmp"];
+/// The other tools (fixtures/tools), one module each: grep, find, xargs
+/// and awk are ours, jq is ours over the jaq crates; sed, diff and cmp are
+/// uutils crates behind our entry point.
+pub const OWN_TOOLS: &[&str] = &["grep", "find", "xargs", "sed", "diff", "cmp", "awk", "jq"];
 
 impl ToolRegistry {
     /// An empty registry.
