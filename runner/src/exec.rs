@@ -11,7 +11,9 @@ use crate::tools::{self, LazyModule, ModuleSource, Tool, ToolRegistry};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use wasiland_vfs::{FileType, VfsError};
-use wasiland_wasi_host::{Interrupt, SharedVfs, Stdio, TraceSink, WasiClock, WasiCtx};
+use wasiland_wasi_host::{
+    Interrupt, RandomSource, SharedVfs, Stdio, TraceSink, WasiClock, WasiCtx,
+};
 
 /// Everything the processes of one sandbox share.
 #[derive(Clone)]
@@ -34,6 +36,9 @@ pub struct ExecEnv {
     /// How many `wasiland_v1.spawn` calls deep this environment runs
     /// (0 for commands of the shell itself).
     pub spawn_depth: usize,
+    /// Source of `random_get` for guests (the OS generator unless a seeded
+    /// one was asked for).
+    pub random: Arc<dyn RandomSource>,
 }
 
 /// Deepest chain of guests spawning guests (`xargs` running `find -exec`
@@ -334,6 +339,7 @@ impl ExecEnv {
             .stderr(stderr)
             .preopen("/", root)
             .clock(self.clock.clone())
+            .random(self.random.clone())
             .interrupt(self.interrupt.clone())
             .max_fds(self.limits.open_files);
         for (k, v) in &env {

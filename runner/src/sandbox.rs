@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use wasiland_vfs::{Device, DirEntry, Vfs, VfsError};
 use wasiland_wasi_host::{
-    BytesInput, CaptureOutput, Interrupt, OutputBudget, OutputStream, SharedVfs, Stdio,
-    StreamError, SystemClock, TraceSink, WasiClock,
+    BytesInput, CaptureOutput, Interrupt, OutputBudget, OutputStream, RandomSource, SharedVfs,
+    Stdio, StreamError, SystemClock, TraceSink, WasiClock,
 };
 
 /// Where the built fixtures are looked for when none are given:
@@ -228,6 +228,7 @@ pub struct SandboxBuilder {
     limits: Limits,
     trace: Option<Arc<dyn TraceSink>>,
     clock: Option<Arc<dyn WasiClock>>,
+    random: Option<Arc<dyn RandomSource>>,
     images: bool,
 }
 
@@ -242,6 +243,7 @@ impl Default for SandboxBuilder {
             limits: Limits::default(),
             trace: None,
             clock: None,
+            random: None,
             // WASILAND_NO_IMAGES=1 turns start-up images off (to measure or
             // debug a plain start).
             images: std::env::var_os("WASILAND_NO_IMAGES").is_none(),
@@ -354,6 +356,21 @@ impl SandboxBuilder {
         self
     }
 
+    /// Give guests a deterministic random source seeded with `seed`
+    /// (`random_get`, `/dev/urandom`): runs repeat exactly. Not
+    /// cryptographic.
+    ///
+    /// ```no_run
+    /// let mut a = wasiland::Sandbox::builder().random_seed(7).build().unwrap();
+    /// let mut b = wasiland::Sandbox::builder().random_seed(7).build().unwrap();
+    /// let cmd = "head -c 8 /dev/urandom | od -An -tx1";
+    /// assert_eq!(a.run(cmd).stdout, b.run(cmd).stdout);
+    /// ```
+    pub fn random_seed(mut self, seed: u64) -> Self {
+        self.random = Some(Arc::new(wasiland_wasi_host::SeededRandom::new(seed)));
+        self
+    }
+
     /// Start tools that support it (python3) from a pre-initialised
     /// start-up image (default on; `WASILAND_NO_IMAGES=1` turns the default
     /// off).
@@ -416,6 +433,9 @@ impl SandboxBuilder {
             clock,
             images: self.images,
             spawn_depth: 0,
+            random: self
+                .random
+                .unwrap_or_else(|| Arc::new(wasiland_wasi_host::OsRandom)),
         };
         Ok(Sandbox {
             exec,

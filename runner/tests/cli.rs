@@ -347,3 +347,14 @@ fn interactive_shell_works_under_a_terminal() {
         "history: {saved}"
     );
 }
+
+#[test]
+fn seed_makes_randomness_repeatable() {
+    let cmd = "head -c 8 /dev/urandom | od -An -tx1; python3 -c 'import os, random; print(os.urandom(4).hex(), random.random())'";
+    let a = run(&["run", "--seed", "5", cmd], b"");
+    let b = run(&["run", "--seed", "5", cmd], b"");
+    let c = run(&["run", cmd], b"");
+    assert!(a.status.success(), "{}", text(&a.stderr));
+    assert_eq!(a.stdout, b.stdout);
+    assert_ne!(a.stdout, c.stdout);
+}

@@ -25,6 +25,9 @@ pub struct SandboxArgs {
     /// Print every syscall of every process on stderr.
     #[arg(long)]
     pub trace: bool,
+    /// Seed for a deterministic random source (`random_get`, /dev/urandom).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
 }
 
 /// The limit flags (names are part of the interface scripts rely on).
@@ -117,6 +120,9 @@ impl SandboxArgs {
         }
         for (k, v) in &self.env {
             b = b.env(k, v);
+        }
+        if let Some(seed) = self.seed {
+            b = b.random_seed(seed);
         }
         if self.trace {
             b = b.trace(std::sync::Arc::new(|line: &str| {

@@ -23,6 +23,9 @@ pub struct WasmArgs {
     /// Print every syscall with its arguments and result on stderr.
     #[arg(long)]
     trace: bool,
+    /// Seed for a deterministic random source (`random_get`).
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
     #[command(flatten)]
     limits: super::common::LimitArgs,
     /// The module to run.
@@ -137,6 +140,9 @@ pub fn run(args: WasmArgs) -> i32 {
             }
         };
         builder = builder.preopen(name.clone(), ino);
+    }
+    if let Some(seed) = args.seed {
+        builder = builder.random(Arc::new(wasiland_wasi_host::SeededRandom::new(seed)));
     }
     if args.trace {
         builder = builder.trace(Arc::new(|line: &str| eprintln!("[trace] {line}")));

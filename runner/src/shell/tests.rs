@@ -41,6 +41,7 @@ impl T {
             clock: Arc::new(SystemClock::new()),
             images: false,
             spawn_depth: 0,
+            random: Arc::new(wasiland_wasi_host::OsRandom),
         };
         let env = vec![
             ("HOME".to_string(), "/home/user".to_string()),
