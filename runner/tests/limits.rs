@@ -395,3 +395,29 @@ fn hostile_neighbours_do_not_stop_a_normal_pipeline() {
         );
     }
 }
+
+#[test]
+fn guests_spawning_guests_are_bounded() {
+    let mut sb = sandbox(limits());
+    sb.write_file("/home/user/bomb.sh", "echo . | xargs sh bomb.sh\n")
+        .expect("write");
+    let t = Instant::now();
+    let r = sb.run("sh bomb.sh");
+    assert!(
+        t.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        t.elapsed()
+    );
+    assert_ne!(r.exit_code, 0);
+    assert!(
+        r.stderr_str().contains("nested too deeply"),
+        "{}",
+        r.stderr_str()
+    );
+    assert!(
+        r.limits_hit.iter().any(|h| h.kind == LimitKind::ShellDepth),
+        "{:?}",
+        r.limits_hit
+    );
+    still_works(&mut sb);
+}
