@@ -621,3 +621,26 @@ print([v[0] for k, v in p2.stats.items() if k[2] == "work"] == [1])
     assert!(out.starts_with("True\nTrue\n45\n"), "{out}");
     assert_contains(&out, "function calls");
 }
+
+#[test]
+fn runaway_recursion_reports_quickly() {
+    let r = sh(
+        &[(
+            "r.py",
+            "def walk(node):\n    return walk(node + 1)\n\nwalk(0)\n",
+        )],
+        "python3 r.py",
+        "",
+    );
+    assert_eq!(r.exit_code, 1);
+    let err = r.stderr_str();
+    assert_contains(&err, "File \"/work/r.py\", line 2, in walk");
+    assert_contains(&err, "[Previous line repeated 996 more times]");
+    assert_contains(&err, "RecursionError: maximum recursion depth exceeded");
+    // Identical frames are formatted once (it took seconds before).
+    assert!(
+        r.duration < Duration::from_secs(20),
+        "took {:?}",
+        r.duration
+    );
+}
