@@ -27,3 +27,18 @@ ensure_wasm_target() {
         rustup target add wasm32-wasip1 >&2
     fi
 }
+
+# Host programs the differential tests compare against or drive: bash and
+# GNU coreutils (stock), jq (shell cases with jq), tmux (the interactive
+# shell test). Installed from Debian when missing.
+ensure_host_tools() {
+    local missing=()
+    for tool in jq tmux; do
+        command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+    done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        log "installing ${missing[*]} from Debian (test references)"
+        apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 ||
+            { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "${missing[@]}" >/dev/null; }
+    fi
+}

@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$REPO_ROOT"
 
 ensure_wasm_target
+ensure_host_tools
 "$REPO_ROOT/fixtures/build.sh"
 PY="$(ensure_venv)"
 export WASILAND_FIXTURES="$REPO_ROOT/fixtures/out" WASILAND_REFERENCE_PYTHON="$PY"
