@@ -1026,12 +1026,12 @@ fn run(args: Args) -> Result<bool, String> {
                     let ok = r.map(pass);
                     let _ = writeln!(
                         out,
-                        "- {} `{}` {label} {want} the wasmi CLI: {} vs {} ms ({}x)",
+                        "- {} `{}` {label} {want} the wasmi CLI: {} vs {} ms ({})",
                         verdict(ok),
                         w.command,
                         fmt_ms(ours),
                         fmt_ms(theirs),
-                        fmt_ratio(r)
+                        r.map_or("no ratio".into(), |r| format!("{r:.2}x"))
                     );
                 }
             }
