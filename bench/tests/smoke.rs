@@ -36,7 +36,7 @@ fn quick_run_prints_the_tables() {
         "## Ratios",
         "## Memory",
         "one idle sandbox",
-        "one python3 process (peak)",
+        "| one python3 process |",
     ] {
         assert!(stdout.contains(needle), "no {needle:?} in:\n{stdout}");
     }
