@@ -20,6 +20,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 log "Rust test suites"
 cargo test --workspace
 
+log "unit tests of our guest tools (host build)"
+(cd fixtures/tools && cargo test --release --quiet)
+
 log "fixture tests (reference runtime)"
 "$REPO_ROOT/fixtures/tests/run.sh"
 

@@ -13,9 +13,9 @@
 
 use crate::measure::median;
 use std::time::Instant;
-use wasiland::{Runtime, Sandbox};
+use wasiland::Sandbox;
 use wasiland_wasi_host::{add_to_linker, Stdio, WasiCtx, WasiView};
-use wasmi::{Linker, Module, Store};
+use wasmi::{Engine, Linker, Module, Store};
 
 struct State {
     wasi: WasiCtx,
@@ -33,20 +33,26 @@ pub struct Phases {
     pub start: f64,
     pub teardown: f64,
     pub memory_bytes: usize,
+    /// `_start` of the first (unmeasured) run: with lazy translation, it
+    /// includes translating every function the run reaches.
+    pub first_start: f64,
 }
 
-/// Run `module` with `argv` `runs` times (after one unmeasured run).
+/// Run `module` (compiled for `engine`) with `argv` `runs` times after one
+/// unmeasured run. `fuel`: the engine meters fuel (the store gets plenty).
 pub fn measure(
-    runtime: &Runtime,
+    engine: &Engine,
+    fuel: bool,
     sandbox: &Sandbox,
     module: &Module,
     argv: &[String],
     runs: usize,
 ) -> Result<Phases, String> {
-    let mut linker = Linker::<State>::new(runtime.engine());
+    let mut linker = Linker::<State>::new(engine);
     add_to_linker(&mut linker).map_err(|e| e.to_string())?;
     let (mut inst, mut start, mut teardown) = (Vec::new(), Vec::new(), Vec::new());
     let mut memory_bytes = 0;
+    let mut first_start = f64::NAN;
     for i in 0..runs + 1 {
         let vfs = sandbox.vfs().clone();
         let root = vfs.lock().root();
@@ -61,8 +67,10 @@ pub fn measure(
             .preopen("/", root)
             .build();
         let t0 = Instant::now();
-        let mut store = Store::new(runtime.engine(), State { wasi });
-        store.set_fuel(u64::MAX).map_err(|e| e.to_string())?;
+        let mut store = Store::new(engine, State { wasi });
+        if fuel {
+            store.set_fuel(u64::MAX).map_err(|e| e.to_string())?;
+        }
         let instance = linker
             .instantiate_and_start(&mut store, module)
             .map_err(|e| format!("instantiate: {e}"))?;
@@ -85,8 +93,10 @@ pub fn measure(
             .map_or(0, |m| m.data(&store).len());
         drop(store);
         let t3 = Instant::now();
-        if i > 0 {
-            let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3;
+        let ms = |a: Instant, b: Instant| (b - a).as_secs_f64() * 1e3;
+        if i == 0 {
+            first_start = ms(t1, t2);
+        } else {
             inst.push(ms(t0, t1));
             start.push(ms(t1, t2));
             teardown.push(ms(t2, t3));
@@ -98,5 +108,6 @@ pub fn measure(
         start: m(&start),
         teardown: m(&teardown),
         memory_bytes,
+        first_start,
     })
 }

@@ -7,9 +7,11 @@
 //! status is non-zero only when a runner printed wrong output or failed.
 
 mod breakdown;
+mod configs;
 mod heap;
 mod measure;
 mod memory;
+mod stub_imports;
 mod workloads;
 
 use clap::Parser;
@@ -75,6 +77,10 @@ struct Args {
     /// Skip the memory section.
     #[arg(long)]
     no_memory: bool,
+    /// Skip the wasmi configuration comparison (it needs py-compute
+    /// selected; --quick skips it).
+    #[arg(long)]
+    no_configs: bool,
     /// Size of the file `cat` reads, MiB (default 64; 1 with --quick).
     #[arg(long)]
     cat_mib: Option<usize>,
@@ -149,6 +155,9 @@ struct Env {
     /// Per-workload input directories for the CLI runners.
     scratch: tempfile::TempDir,
     files: BTreeMap<&'static str, Vec<u8>>,
+    /// Fixtures the wasmi CLI gets as copies with wasiland's spawn import
+    /// made internal (stub_imports.rs): name -> path of the copy.
+    wasmi_copies: BTreeMap<&'static str, PathBuf>,
 }
 
 impl Env {
@@ -160,6 +169,19 @@ impl Env {
         match m {
             ModuleRef::Fixture(name) => self.fixtures.join(name),
             ModuleRef::Input(name) => self.input_dir(w).join(name),
+        }
+    }
+
+    /// The module a reference runner loads: the fixture itself, or for the
+    /// wasmi CLI its copy without the spawn import.
+    fn reference_module(&self, runner: Runner, w: &Workload, m: ModuleRef) -> PathBuf {
+        match m {
+            ModuleRef::Fixture(name) if runner == Runner::WasmiCli => self
+                .wasmi_copies
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| self.module_path(w, m)),
+            _ => self.module_path(w, m),
         }
     }
 
@@ -207,7 +229,11 @@ impl Env {
             ],
             _ => unreachable!("not a reference CLI"),
         };
-        argv.push(self.module_path(w, st.module).display().to_string());
+        argv.push(
+            self.reference_module(runner, w, st.module)
+                .display()
+                .to_string(),
+        );
         argv.extend(st.args.iter().cloned());
         argv
     }
@@ -666,6 +692,19 @@ fn run(args: Args) -> Result<bool, String> {
     if selected.iter().any(|w| w.inputs.contains(&"trivial.wasm")) {
         sandbox.run("chmod +x trivial.wasm");
     }
+    let mut wasmi_copies = BTreeMap::new();
+    if wasmi.is_some() {
+        for name in ["rustpython.wasm", "coreutils.wasm", "grep.wasm"] {
+            let wasm = std::fs::read(fixtures.join(name)).map_err(|e| format!("{name}: {e}"))?;
+            if let Some(copy) = stub_imports::without_spawn_import(&wasm)
+                .map_err(|e| format!("{name}: stubbing wasiland_v1.spawn: {e}"))?
+            {
+                let path = scratch.path().join(format!("wasmi-{name}"));
+                std::fs::write(&path, copy).map_err(|e| format!("{}: {e}", path.display()))?;
+                wasmi_copies.insert(name, path);
+            }
+        }
+    }
     let wt_warm = match &python {
         Some(py) => Some(
             WarmWasmtime::start(py, &repo.join("bench/wasmtime-warm.py"), scratch.path())
@@ -682,6 +721,7 @@ fn run(args: Args) -> Result<bool, String> {
             wasmi,
             scratch,
             files,
+            wasmi_copies,
         },
         spawner,
         sandbox,
@@ -776,7 +816,14 @@ fn run(args: Args) -> Result<bool, String> {
         }
         .map_err(|e| e.to_string())?;
         let argv: Vec<String> = argv.iter().map(|s| s.to_string()).collect();
-        match breakdown::measure(&runtime, &state.sandbox, &compiled, &argv, runs) {
+        match breakdown::measure(
+            runtime.engine(),
+            true,
+            &state.sandbox,
+            &compiled,
+            &argv,
+            runs,
+        ) {
             Ok(p) => phases.push((i, argv, p)),
             Err(e) => eprintln!("[bench] breakdown of {id}: {e}"),
         }
@@ -942,6 +989,24 @@ fn run(args: Args) -> Result<bool, String> {
             "The phases are timed with wasmi's API over wasiland's syscall table, engine and compiled modules, always from `_start` (no start-up image); instantiate includes allocating and zero-filling linear memory and copying the data segments, teardown is dropping the store. \"rest\" is the whole command in the warm sandbox minus the sum: shell, program lookup, WASI context, the process thread, fuel slicing; for python3 also any other start-up path the sandbox takes (a start-up image makes the whole command shorter than the plain `_start` phases, and \"rest\" negative).",
         );
         let _ = writeln!(out);
+    }
+
+    // --- wasmi configuration choices -----------------------------------------
+    let has_compute = selected.iter().any(|w| w.id == "py-compute");
+    if !args.no_configs && !args.quick && has_compute {
+        let wasm = std::fs::read(state.env.fixtures.join("rustpython.wasm"))
+            .map_err(|e| format!("rustpython.wasm: {e}"))?;
+        match configs::measure(&wasm, &state.sandbox, runs.min(3)) {
+            Ok(lines) => {
+                let _ = writeln!(out, "## wasmi configuration choices (rustpython.wasm)");
+                let _ = writeln!(out);
+                for l in lines {
+                    let _ = writeln!(out, "{l}");
+                }
+                let _ = writeln!(out);
+            }
+            Err(e) => eprintln!("[bench] engine configurations: {e}"),
+        }
     }
 
     if !memory_lines.is_empty() {

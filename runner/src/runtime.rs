@@ -38,21 +38,7 @@ impl Runtime {
     /// is how CPU limits and deadlines stop compute loops), lazy
     /// translation, and stack limits raised for deep interpreters.
     pub fn new() -> Runtime {
-        let mut config = Config::default();
-        config.consume_fuel(true);
-        // Lazy translation happens once per engine, in whichever process
-        // first calls a function; charging it to that process would make
-        // fuel use depend on what ran before (and can exhaust a slice in
-        // one step). Only execution is charged.
-        config.fuel_cost(wasmi::CustomFuelCosts {
-            bytes_copied_per_fuel: 64,
-            fuel_per_bytes_translated: 0,
-            fuel_per_bytes_validated: 0,
-        });
-        config.compilation_mode(CompilationMode::LazyTranslation);
-        config.set_max_recursion_depth(64 * 1024);
-        config.set_max_stack_height(256 * 1024 * 1024);
-        let engine = Engine::new(&config);
+        let engine = Engine::new(&Runtime::engine_config());
         let mut linker = Linker::new(&engine);
         // Defining the 46 preview1 functions cannot clash on a fresh linker.
         if let Err(e) = wasiland_wasi_host::add_to_linker(&mut linker)
@@ -67,6 +53,32 @@ impl Runtime {
                 modules: Mutex::new(HashMap::new()),
             }),
         }
+    }
+
+    /// The wasmi configuration of every runtime's engine (for embedders and
+    /// benchmarks that build an engine of their own next to wasiland's).
+    ///
+    /// ```
+    /// let config = wasiland::Runtime::engine_config();
+    /// let engine = wasmi::Engine::new(&config);
+    /// # let _ = engine;
+    /// ```
+    pub fn engine_config() -> Config {
+        let mut config = Config::default();
+        config.consume_fuel(true);
+        // Lazy translation happens once per engine, in whichever process
+        // first calls a function; charging it to that process would make
+        // fuel use depend on what ran before (and can exhaust a slice in
+        // one step). Only execution is charged.
+        config.fuel_cost(wasmi::CustomFuelCosts {
+            bytes_copied_per_fuel: 64,
+            fuel_per_bytes_translated: 0,
+            fuel_per_bytes_validated: 0,
+        });
+        config.compilation_mode(CompilationMode::LazyTranslation);
+        config.set_max_recursion_depth(64 * 1024);
+        config.set_max_stack_height(256 * 1024 * 1024);
+        config
     }
 
     /// An identity for this runtime (shared by its clones).
