@@ -50,6 +50,7 @@ pub fn measure(
 ) -> Result<Phases, String> {
     let mut linker = Linker::<State>::new(engine);
     add_to_linker(&mut linker).map_err(|e| e.to_string())?;
+    wasiland::spawn::add_nosys_to_linker(&mut linker).map_err(|e| e.to_string())?;
     let (mut inst, mut start, mut teardown) = (Vec::new(), Vec::new(), Vec::new());
     let mut memory_bytes = 0;
     let mut first_start = f64::NAN;

@@ -59,6 +59,8 @@ impl Image {
     pub fn capture(runtime: &Runtime, module: &Module, wasi: WasiCtx) -> Result<Image, String> {
         let mut linker = wasmi::Linker::<TemplateState>::new(runtime.engine());
         wasiland_wasi_host::add_to_linker(&mut linker).map_err(|e| e.to_string())?;
+        // Initialisation must not spawn; the import only has to resolve.
+        crate::spawn::add_nosys_to_linker(&mut linker).map_err(|e| e.to_string())?;
         let mut store = Store::new(runtime.engine(), TemplateState { wasi });
         store.set_fuel(u64::MAX).map_err(|e| e.to_string())?;
         let instance = linker

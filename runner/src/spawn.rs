@@ -162,6 +162,26 @@ pub(crate) fn add_to_linker(
     Ok(())
 }
 
+/// Define `wasiland_v1.spawn` answering `nosys` on a linker whose processes
+/// have no spawner (start-up image templates, benchmarks, embedders with a
+/// linker of their own), so modules that import it still instantiate and
+/// report that processes cannot be spawned if they try.
+///
+/// ```
+/// let engine = wasmi::Engine::default();
+/// let mut linker = wasmi::Linker::<()>::new(&engine);
+/// wasiland::spawn::add_nosys_to_linker(&mut linker)?;
+/// # Ok::<(), wasmi::errors::LinkerError>(())
+/// ```
+pub fn add_nosys_to_linker<T>(linker: &mut Linker<T>) -> Result<(), wasmi::errors::LinkerError> {
+    linker.func_wrap(
+        MODULE,
+        "spawn",
+        |_: u32, _: u32, _: u32, _: u32, _: u32, _: u32| -> i32 { i32::from(Errno::NoSys.raw()) },
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

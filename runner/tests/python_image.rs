@@ -81,3 +81,25 @@ fn image_and_plain_start_agree() {
     let without = out(&mut sandbox(false), &cmd);
     assert_eq!(with, without);
 }
+
+/// The fixture follows the image protocol and its image can be captured in
+/// a template process like the runner's: if capture failed (say, an import
+/// the template's linker lacks), every python3 would quietly start from
+/// scratch, correct but ten times slower.
+#[test]
+fn the_python_fixture_captures_an_image() {
+    let dir = wasiland::sandbox::default_fixtures_dir();
+    let runtime = wasiland::Runtime::new();
+    let module = runtime
+        .module_from_file(&dir.join("rustpython.wasm"))
+        .expect("compile rustpython.wasm");
+    assert!(wasiland::image::supports_image(&module));
+    let vfs = wasiland_wasi_host::SharedVfs::new(wasiland_vfs::Vfs::new());
+    let root = vfs.lock().root();
+    let ctx = wasiland_wasi_host::WasiCtx::builder(vfs)
+        .arg("python3")
+        .preopen("/", root)
+        .build();
+    let image = wasiland::image::Image::capture(&runtime, &module, ctx).expect("capture");
+    assert!(image.memory_size() > 1 << 20, "{}", image.memory_size());
+}
