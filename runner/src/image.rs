@@ -123,3 +123,309 @@ impl Image {
         Ok(())
     }
 }
+
+// --- images on disk ------------------------------------------------------------
+//
+// A runtime may keep images in a host directory (`Runtime::with_image_cache`),
+// so a new host process (one `wasiland run`) starts python3 from the image
+// instead of initialising it again. An image is a pure function of the
+// module's bytes and of this wasiland build (the template process it was
+// captured in), so its file name holds both; guests never see the directory.
+//
+// Format: MAGIC, the globals (count; each: name length, name, type tag,
+// 8 value bytes), the memory length, then per 64 KiB chunk a flag byte
+// (0: all zeros, 1: the chunk's bytes follow), and last a checksum of
+// everything before it. Only i32/i64/f32/f64 globals can be stored.
+
+const MAGIC: &[u8; 8] = b"WLIMG\x00\x00\x01";
+const CHUNK: usize = 64 * 1024;
+
+impl Image {
+    /// The image as bytes for a file; `None` if a global cannot be stored.
+    pub fn to_bytes(&self) -> Option<Vec<u8>> {
+        let mut out = Vec::with_capacity(self.memory.len() / 2);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&(self.globals.len() as u32).to_le_bytes());
+        for (name, value) in &self.globals {
+            let (tag, bits) = match value {
+                Val::I32(v) => (0u8, u64::from(*v as u32)),
+                Val::I64(v) => (1, *v as u64),
+                Val::F32(v) => (2, u64::from(v.to_bits())),
+                Val::F64(v) => (3, v.to_bits()),
+                _ => return None,
+            };
+            out.extend_from_slice(&(name.len() as u32).to_le_bytes());
+            out.extend_from_slice(name.as_bytes());
+            out.push(tag);
+            out.extend_from_slice(&bits.to_le_bytes());
+        }
+        out.extend_from_slice(&(self.memory.len() as u64).to_le_bytes());
+        for chunk in self.memory.chunks(CHUNK) {
+            if chunk.iter().all(|&b| b == 0) {
+                out.push(0);
+            } else {
+                out.push(1);
+                out.extend_from_slice(chunk);
+            }
+        }
+        let sum = checksum(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        Some(out)
+    }
+
+    /// Read an image written by [`Image::to_bytes`]; any damage is an error.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Image, String> {
+        let damaged = || "start-up image file is damaged".to_string();
+        let (body, sum) = bytes.split_last_chunk::<8>().ok_or_else(damaged)?;
+        if checksum(body) != u64::from_le_bytes(*sum) {
+            return Err(damaged());
+        }
+        let mut r = Reader {
+            bytes: body,
+            pos: 0,
+        };
+        if r.take(MAGIC.len())? != MAGIC {
+            return Err("not a start-up image of this format".into());
+        }
+        let count = r.u32()?;
+        let mut globals = Vec::new();
+        for _ in 0..count {
+            let len = r.u32()? as usize;
+            let name = std::str::from_utf8(r.take(len)?)
+                .map_err(|_| damaged())?
+                .to_string();
+            let tag = r.take(1)?[0];
+            let bits = r.u64()?;
+            let value = match tag {
+                0 => Val::I32(bits as u32 as i32),
+                1 => Val::I64(bits as i64),
+                2 => Val::F32(wasmi::F32::from_bits(bits as u32)),
+                3 => Val::F64(wasmi::F64::from_bits(bits)),
+                _ => return Err(damaged()),
+            };
+            globals.push((name, value));
+        }
+        let len = usize::try_from(r.u64()?).map_err(|_| damaged())?;
+        if len % 65536 != 0 || len > 4 << 30 {
+            return Err(damaged());
+        }
+        let mut memory = vec![0u8; len];
+        for chunk in memory.chunks_mut(CHUNK) {
+            match r.take(1)?[0] {
+                0 => {}
+                1 => chunk.copy_from_slice(r.take(chunk.len())?),
+                _ => return Err(damaged()),
+            }
+        }
+        if r.pos != body.len() {
+            return Err(damaged());
+        }
+        Ok(Image {
+            memory: Arc::from(memory),
+            globals,
+        })
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or("start-up image file is truncated")?;
+        let out = &self.bytes[self.pos..end];
+        self.pos = end;
+        Ok(out)
+    }
+
+    fn u32(&mut self) -> Result<u32, String> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    fn u64(&mut self) -> Result<u64, String> {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(self.take(8)?);
+        Ok(u64::from_le_bytes(a))
+    }
+}
+
+/// A fast check against damaged files (not against a deliberate forger:
+/// whoever can write the cache directory can replace the modules too).
+fn checksum(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0x9e37_79b9_7f4a_7c15 ^ bytes.len() as u64;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(w);
+        h = (h ^ u64::from_le_bytes(a))
+            .wrapping_mul(0x0100_0000_01b3)
+            .rotate_left(31);
+    }
+    for &b in words.remainder() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The image of the module with content key `module_key` from `dir`, or
+/// one made by `capture` and then stored there. Failing to read or write
+/// the directory only costs the time of a capture.
+pub(crate) fn cached_or_captured(
+    dir: &std::path::Path,
+    module_key: &[u8; 16],
+    capture: impl FnOnce() -> Option<Image>,
+) -> Option<Image> {
+    let name: String = module_key
+        .iter()
+        .chain(build_id().iter())
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let path = dir.join(format!("{name}.image"));
+    if let Ok(bytes) = std::fs::read(&path) {
+        if let Ok(image) = Image::from_bytes(&bytes) {
+            return Some(image);
+        }
+    }
+    let image = capture()?;
+    if let Some(bytes) = image.to_bytes() {
+        // Write then rename, so a reader never sees half a file.
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&tmp, bytes))
+            .and_then(|()| std::fs::rename(&tmp, &path));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        prune(dir, KEEP_IMAGES);
+    }
+    Some(image)
+}
+
+/// Images kept in a cache directory: each rebuilt wasiland or changed
+/// module makes a new one (some 17 MB for python3), so older ones go.
+const KEEP_IMAGES: usize = 4;
+
+/// Delete all but the `keep` most recently written images in `dir`.
+fn prune(dir: &std::path::Path, keep: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut images: Vec<(std::time::SystemTime, std::path::PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "image"))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    images.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
+    for (_, path) in images.into_iter().skip(keep) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// Identifies this wasiland build: its version and the executable's size
+/// and modification time (a rebuilt binary gets new images).
+fn build_id() -> [u8; 8] {
+    static ID: std::sync::OnceLock<[u8; 8]> = std::sync::OnceLock::new();
+    *ID.get_or_init(|| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        env!("CARGO_PKG_VERSION").hash(&mut h);
+        MAGIC.hash(&mut h);
+        if let Ok(meta) = std::env::current_exe().and_then(std::fs::metadata) {
+            meta.len().hash(&mut h);
+            if let Ok(t) = meta.modified() {
+                t.hash(&mut h);
+            }
+        }
+        h.finish().to_le_bytes()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Image {
+        let mut memory = vec![0u8; 3 * 65536];
+        memory[5] = 7;
+        memory[2 * 65536 + 100] = 9;
+        Image {
+            memory: Arc::from(memory),
+            globals: vec![
+                ("__stack_pointer".into(), Val::I32(-16)),
+                ("g64".into(), Val::I64(1 << 40)),
+                ("f".into(), Val::F32(wasmi::F32::from_bits(0x4049_0fdb))),
+                (
+                    "d".into(),
+                    Val::F64(wasmi::F64::from_bits(0x4005_bf0a_8b14_5769)),
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn images_round_trip_and_zero_chunks_are_not_stored() {
+        let image = sample();
+        let bytes = image.to_bytes().expect("storable");
+        assert!(bytes.len() < 2 * 65536 + 200, "{}", bytes.len());
+        let back = Image::from_bytes(&bytes).expect("read back");
+        assert_eq!(&back.memory[..], &image.memory[..]);
+        assert_eq!(back.globals.len(), 4);
+        for ((n1, v1), (n2, v2)) in back.globals.iter().zip(&image.globals) {
+            assert_eq!(n1, n2);
+            assert_eq!(format!("{v1:?}"), format!("{v2:?}"));
+        }
+    }
+
+    #[test]
+    fn damaged_or_truncated_files_are_refused() {
+        let bytes = sample().to_bytes().expect("storable");
+        for cut in [0, 1, 8, 20, bytes.len() / 2, bytes.len() - 1] {
+            assert!(Image::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        for at in [0, 9, 40, bytes.len() / 2, bytes.len() - 9] {
+            let mut bad = bytes.clone();
+            bad[at] ^= 0x40;
+            assert!(Image::from_bytes(&bad).is_err(), "flip at {at}");
+        }
+        assert!(Image::from_bytes(b"").is_err());
+    }
+
+    #[test]
+    fn the_cache_stores_once_and_then_reads() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let key = [3u8; 16];
+        let first = cached_or_captured(dir.path(), &key, || Some(sample())).expect("captured");
+        assert_eq!(first.memory[5], 7);
+        let files: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .flatten()
+            .collect();
+        assert_eq!(files.len(), 1, "{files:?}");
+        let second = cached_or_captured(dir.path(), &key, || panic!("must come from the file"))
+            .expect("loaded");
+        assert_eq!(&second.memory[..], &first.memory[..]);
+        // A damaged file is replaced by a new capture.
+        let path = files[0].path();
+        std::fs::write(&path, b"garbage").expect("damage");
+        let third = cached_or_captured(dir.path(), &key, || Some(sample())).expect("recaptured");
+        assert_eq!(third.memory[2 * 65536 + 100], 9);
+        assert!(Image::from_bytes(&std::fs::read(&path).expect("read")).is_ok());
+    }
+
+    #[test]
+    fn old_images_are_pruned() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for i in 0..KEEP_IMAGES as u8 + 3 {
+            cached_or_captured(dir.path(), &[i; 16], || Some(sample())).expect("captured");
+        }
+        let left = std::fs::read_dir(dir.path()).expect("list").count();
+        assert_eq!(left, KEEP_IMAGES);
+    }
+}

@@ -31,6 +31,8 @@ struct RuntimeInner {
     /// Compiled modules by content hash: each module is compiled once per
     /// engine (compiling twice would keep both copies until the engine drops).
     modules: Mutex<HashMap<[u8; 16], Module>>,
+    /// Host directory keeping start-up images between host processes.
+    image_cache: Option<std::path::PathBuf>,
 }
 
 impl Runtime {
@@ -38,6 +40,31 @@ impl Runtime {
     /// is how CPU limits and deadlines stop compute loops), lazy
     /// translation, and stack limits raised for deep interpreters.
     pub fn new() -> Runtime {
+        Runtime::build(None)
+    }
+
+    /// A runtime that also keeps start-up images (see [`crate::image`]) in
+    /// the host directory `dir`, so a new host process starts python3 from
+    /// the image captured by an earlier one instead of initialising the
+    /// interpreter again (the `wasiland` CLI does this). Guests never see
+    /// the directory; an unreadable or unwritable one only costs time.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let rt = wasiland::Runtime::with_image_cache(dir.path());
+    /// assert_eq!(rt.image_cache(), Some(dir.path()));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn with_image_cache(dir: impl Into<std::path::PathBuf>) -> Runtime {
+        Runtime::build(Some(dir.into()))
+    }
+
+    /// The image directory given to [`Runtime::with_image_cache`].
+    pub fn image_cache(&self) -> Option<&std::path::Path> {
+        self.inner.image_cache.as_deref()
+    }
+
+    fn build(image_cache: Option<std::path::PathBuf>) -> Runtime {
         let engine = Engine::new(&Runtime::engine_config());
         let mut linker = Linker::new(&engine);
         // Defining the 46 preview1 functions cannot clash on a fresh linker.
@@ -51,6 +78,7 @@ impl Runtime {
                 engine,
                 linker,
                 modules: Mutex::new(HashMap::new()),
+                image_cache,
             }),
         }
     }
@@ -96,7 +124,16 @@ impl Runtime {
 
     /// Compile `wasm` (or return the cached module with the same bytes).
     pub fn module(&self, name: &str, wasm: &[u8]) -> Result<Module, ModuleError> {
-        let key = content_hash(wasm);
+        self.module_with_key(name, wasm, content_hash(wasm))
+    }
+
+    /// [`Runtime::module`] for a caller that already has `content_hash(wasm)`.
+    pub(crate) fn module_with_key(
+        &self,
+        name: &str,
+        wasm: &[u8],
+        key: [u8; 16],
+    ) -> Result<Module, ModuleError> {
         if let Some(m) = self.lock_modules().get(&key) {
             return Ok(m.clone());
         }
@@ -130,7 +167,7 @@ impl Default for Runtime {
 /// A 128-bit content key: two SipHash lanes. Modules come from the
 /// embedder, not from guests, so collision resistance against an adversary
 /// is not needed; callers that load a module often keep the `Module`.
-fn content_hash(bytes: &[u8]) -> [u8; 16] {
+pub(crate) fn content_hash(bytes: &[u8]) -> [u8; 16] {
     use std::hash::{BuildHasher, Hasher};
     let mut out = [0u8; 16];
     for (lane, chunk) in out.chunks_mut(8).enumerate() {

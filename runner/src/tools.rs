@@ -25,6 +25,8 @@ pub struct LazyModule {
     compiled: OnceLock<(usize, Result<Module, String>)>,
     /// The start-up image captured on that runtime, if the module has one.
     image: OnceLock<Option<Arc<Image>>>,
+    /// Content key of the module's bytes (names its images on disk).
+    key: OnceLock<[u8; 16]>,
 }
 
 impl LazyModule {
@@ -34,13 +36,28 @@ impl LazyModule {
             source,
             compiled: OnceLock::new(),
             image: OnceLock::new(),
+            key: OnceLock::new(),
         })
     }
 
     fn compile(&self, runtime: &Runtime) -> Result<Module, String> {
         let r: Result<Module, ModuleError> = match &self.source {
-            ModuleSource::File(p) => runtime.module_from_file(p),
-            ModuleSource::Bytes(b) => runtime.module(&self.label, b),
+            ModuleSource::File(p) => match std::fs::read(p) {
+                Ok(bytes) => {
+                    let key = *self
+                        .key
+                        .get_or_init(|| crate::runtime::content_hash(&bytes));
+                    runtime.module_with_key(&p.display().to_string(), &bytes, key)
+                }
+                Err(source) => Err(ModuleError::Read {
+                    path: p.display().to_string(),
+                    source,
+                }),
+            },
+            ModuleSource::Bytes(b) => {
+                let key = *self.key.get_or_init(|| crate::runtime::content_hash(b));
+                runtime.module_with_key(&self.label, b, key)
+            }
         };
         r.map_err(|e| e.to_string())
     }
@@ -72,10 +89,16 @@ impl LazyModule {
         }
         self.image
             .get_or_init(|| {
-                crate::image::supports_image(&module)
-                    .then(|| capture(&module))
-                    .flatten()
-                    .map(Arc::new)
+                if !crate::image::supports_image(&module) {
+                    return None;
+                }
+                let image = match (runtime.image_cache(), self.key.get()) {
+                    (Some(dir), Some(key)) => {
+                        crate::image::cached_or_captured(dir, key, || capture(&module))
+                    }
+                    _ => capture(&module),
+                };
+                image.map(Arc::new)
             })
             .clone()
     }

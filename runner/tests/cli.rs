@@ -358,3 +358,51 @@ fn seed_makes_randomness_repeatable() {
     assert_eq!(a.stdout, b.stdout);
     assert_ne!(a.stdout, c.stdout);
 }
+
+/// `wasiland run` keeps python3's start-up image in the cache directory:
+/// the first run writes it, later runs start from it with the same
+/// results, a damaged file is replaced, and `--no-image-cache` leaves the
+/// directory alone.
+#[test]
+fn python_start_up_images_are_kept_between_runs() {
+    let cache = tempfile::tempdir().expect("temp dir");
+    let images = cache.path().join("images");
+    let program =
+        "python3 -c 'import os, sys; print(sys.argv[1:], os.getcwd(), os.environ[\"X\"])' a b";
+    let run_cached = |extra: &[&str]| {
+        let mut args = vec!["run", "--env", "X=1", "--workdir", "/tmp"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--", program]);
+        let out = wasiland()
+            .env("WASILAND_CACHE", cache.path())
+            .args(&args)
+            .output()
+            .expect("run wasiland");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        text(&out.stdout)
+    };
+    let image_files = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(&images)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
+    };
+    let expected = "['a', 'b'] /tmp 1\n";
+
+    assert_eq!(run_cached(&["--no-image-cache"]), expected);
+    assert!(image_files().is_empty(), "{:?}", image_files());
+
+    assert_eq!(run_cached(&[]), expected);
+    let files = image_files();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let written = std::fs::read(&files[0]).expect("read image");
+    assert!(wasiland::image::Image::from_bytes(&written).is_ok());
+    assert_eq!(run_cached(&[]), expected);
+    // Read, not written again.
+    assert!(std::fs::read(&files[0]).expect("read image") == written);
+
+    std::fs::write(&files[0], b"damaged").expect("damage the image");
+    assert_eq!(run_cached(&[]), expected);
+    let rewritten = std::fs::read(&files[0]).expect("read image");
+    assert!(wasiland::image::Image::from_bytes(&rewritten).is_ok());
+    assert_eq!(image_files().len(), 1);
+}

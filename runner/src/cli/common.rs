@@ -28,6 +28,10 @@ pub struct SandboxArgs {
     /// Seed for a deterministic random source (`random_get`, /dev/urandom).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
+    /// Do not keep python3's start-up image on disk between runs (default:
+    /// kept in $WASILAND_CACHE/images, else ~/.cache/wasiland/images).
+    #[arg(long)]
+    pub no_image_cache: bool,
 }
 
 /// The limit flags (names are part of the interface scripts rely on).
@@ -115,6 +119,11 @@ impl SandboxArgs {
         let mut b = Sandbox::builder()
             .limits(self.limits.limits()?)
             .cwd(&self.workdir);
+        if !self.no_image_cache {
+            if let Some(dir) = image_cache_dir() {
+                b = b.runtime(wasiland::Runtime::with_image_cache(dir));
+            }
+        }
         if let Some(dir) = &self.fixtures {
             b = b.fixtures(dir);
         }
@@ -141,4 +150,19 @@ impl SandboxArgs {
         }
         Ok(sb)
     }
+}
+
+/// Where the CLI keeps start-up images: `$WASILAND_CACHE/images` (the cache
+/// the build scripts use), else `$XDG_CACHE_HOME/wasiland/images`, else
+/// `~/.cache/wasiland/images`.
+fn image_cache_dir() -> Option<PathBuf> {
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    var("WASILAND_CACHE")
+        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("wasiland")))
+        .or_else(|| var("HOME").map(|d| d.join(".cache/wasiland")))
+        .map(|d| d.join("images"))
 }
