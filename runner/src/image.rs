@@ -18,7 +18,6 @@
 //! between calls is exact even though that global is not exported.
 
 use crate::runtime::Runtime;
-use std::sync::Arc;
 use wasiland_wasi_host::{WasiCtx, WasiView};
 use wasmi::{Extern, Instance, Module, Mutability, Store, Val};
 
@@ -29,7 +28,8 @@ pub const RUN_EXPORT: &str = "wasiland_run";
 
 /// A captured memory image of one module.
 pub struct Image {
-    memory: Arc<[u8]>,
+    /// Owned by the image alone (images are shared as `Arc<Image>`).
+    memory: Box<[u8]>,
     globals: Vec<(String, Val)>,
 }
 
@@ -74,7 +74,7 @@ impl Image {
         let memory = instance
             .get_memory(&store, "memory")
             .ok_or("start-up image: the module exports no memory")?;
-        let bytes: Arc<[u8]> = Arc::from(memory.data(&store));
+        let bytes: Box<[u8]> = Box::from(memory.data(&store));
         let mut globals = Vec::new();
         for export in instance.exports(&store) {
             let name = export.name().to_string();
@@ -220,8 +220,9 @@ impl Image {
         if r.pos != body.len() {
             return Err(damaged());
         }
+        // The buffer becomes the image as it is: no second 17 MB copy.
         Ok(Image {
-            memory: Arc::from(memory),
+            memory: memory.into_boxed_slice(),
             globals,
         })
     }
@@ -356,7 +357,7 @@ mod tests {
         memory[5] = 7;
         memory[2 * 65536 + 100] = 9;
         Image {
-            memory: Arc::from(memory),
+            memory: memory.into_boxed_slice(),
             globals: vec![
                 ("__stack_pointer".into(), Val::I32(-16)),
                 ("g64".into(), Val::I64(1 << 40)),

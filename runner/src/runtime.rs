@@ -146,11 +146,7 @@ impl Runtime {
 
     /// Read and compile a module file (cached by content).
     pub fn module_from_file(&self, path: &std::path::Path) -> Result<Module, ModuleError> {
-        let bytes = std::fs::read(path).map_err(|source| ModuleError::Read {
-            path: path.display().to_string(),
-            source,
-        })?;
-        self.module(&path.display().to_string(), &bytes)
+        self.module(&path.display().to_string(), &read_module_file(path)?)
     }
 
     fn lock_modules(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 16], Module>> {
@@ -162,6 +158,14 @@ impl Default for Runtime {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The bytes of a module file, or the error naming it.
+pub(crate) fn read_module_file(path: &std::path::Path) -> Result<Vec<u8>, ModuleError> {
+    std::fs::read(path).map_err(|source| ModuleError::Read {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 /// A 128-bit content key: two SipHash lanes. Modules come from the

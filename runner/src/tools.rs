@@ -3,7 +3,8 @@
 //! that points at it (the coreutils multi-call binary serves ~80 names).
 
 use crate::image::Image;
-use crate::runtime::{ModuleError, Runtime};
+use crate::runtime::Runtime;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -41,25 +42,20 @@ impl LazyModule {
     }
 
     fn compile(&self, runtime: &Runtime) -> Result<Module, String> {
-        let r: Result<Module, ModuleError> = match &self.source {
-            ModuleSource::File(p) => match std::fs::read(p) {
-                Ok(bytes) => {
-                    let key = *self
-                        .key
-                        .get_or_init(|| crate::runtime::content_hash(&bytes));
-                    runtime.module_with_key(&p.display().to_string(), &bytes, key)
-                }
-                Err(source) => Err(ModuleError::Read {
-                    path: p.display().to_string(),
-                    source,
-                }),
-            },
-            ModuleSource::Bytes(b) => {
-                let key = *self.key.get_or_init(|| crate::runtime::content_hash(b));
-                runtime.module_with_key(&self.label, b, key)
-            }
+        let (name, bytes) = match &self.source {
+            ModuleSource::File(p) => (
+                p.display().to_string(),
+                Cow::Owned(crate::runtime::read_module_file(p).map_err(|e| e.to_string())?),
+            ),
+            ModuleSource::Bytes(b) => (self.label.clone(), Cow::Borrowed(&b[..])),
         };
-        r.map_err(|e| e.to_string())
+        // Hashed once per compile; the first compile's key (that of the
+        // owning runtime's module) names the module's images on disk.
+        let key = crate::runtime::content_hash(&bytes);
+        let _ = self.key.set(key);
+        runtime
+            .module_with_key(&name, &bytes, key)
+            .map_err(|e| e.to_string())
     }
 
     /// The compiled module (compiling it the first time). Runtimes other
