@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use wasiland_vfs::{FileType, VfsError};
 use wasiland_wasi_host::{
-    Interrupt, RandomSource, SharedVfs, Stdio, TraceSink, WasiClock, WasiCtx,
+    BudgetScope, Interrupt, MemoryBudget, RandomSource, SharedVfs, Stdio, TraceSink, WasiClock,
+    WasiCtx,
 };
 
 /// Everything the processes of one sandbox share.
@@ -39,6 +40,9 @@ pub struct ExecEnv {
     /// Source of `random_get` for guests (the OS generator unless a seeded
     /// one was asked for).
     pub random: Arc<dyn RandomSource>,
+    /// Host memory the sandbox's guests hold (see
+    /// [`wasiland_wasi_host::budget`]); each process charges a child of it.
+    pub budget: MemoryBudget,
 }
 
 /// Deepest chain of guests spawning guests (`xargs` running `find -exec`
@@ -341,7 +345,8 @@ impl ExecEnv {
             .clock(self.clock.clone())
             .random(self.random.clone())
             .interrupt(self.interrupt.clone())
-            .max_fds(self.limits.open_files);
+            .max_fds(self.limits.open_files)
+            .budget(self.budget.child(BudgetScope::Process, self.limits.memory));
         for (k, v) in &env {
             builder = builder.env(k, v);
         }

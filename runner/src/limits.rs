@@ -11,6 +11,9 @@ pub struct Limits {
     pub fuel: Option<u64>,
     /// Linear memory per process, in bytes (growth past it fails; 137 if the guest dies of it).
     pub memory: Option<u64>,
+    /// Host memory the whole sandbox may hold at once for its guests
+    /// (linear memories, interpreter stacks, pipes, shell strings, ...).
+    pub sandbox_memory: Option<u64>,
     /// Bytes of file contents in the sandbox's filesystem (ENOSPC).
     pub fs_bytes: Option<u64>,
     /// Number of inodes in the sandbox's filesystem (EDQUOT).
@@ -34,6 +37,7 @@ impl Default for Limits {
             timeout: Some(Duration::from_secs(60)),
             fuel: None,
             memory: Some(1 << 30),
+            sandbox_memory: Some(2 << 30),
             fs_bytes: Some(1 << 30),
             fs_inodes: Some(1_000_000),
             output: Some(64 << 20),

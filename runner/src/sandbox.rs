@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use wasiland_vfs::{Device, DirEntry, Vfs, VfsError};
 use wasiland_wasi_host::{
-    BytesInput, CaptureOutput, Interrupt, OutputBudget, OutputStream, RandomSource, SharedVfs,
-    Stdio, StreamError, SystemClock, TraceSink, WasiClock,
+    BudgetScope, BytesInput, CaptureOutput, Interrupt, MemoryBudget, OutputBudget, OutputStream,
+    RandomSource, SharedVfs, Stdio, StreamError, SystemClock, TraceSink, WasiClock,
 };
 
 /// Where the built fixtures are looked for when none are given:
@@ -422,6 +422,7 @@ impl SandboxBuilder {
         }
         let mut shell = ShellState::new(&self.cwd, env);
         shell.set_cwd(&self.cwd);
+        let budget = MemoryBudget::new(BudgetScope::Sandbox, self.limits.sandbox_memory);
         let exec = ExecEnv {
             runtime: self.runtime.unwrap_or_else(shared_runtime),
             tools,
@@ -436,6 +437,7 @@ impl SandboxBuilder {
             random: self
                 .random
                 .unwrap_or_else(|| Arc::new(wasiland_wasi_host::OsRandom)),
+            budget,
         };
         Ok(Sandbox {
             exec,
@@ -725,6 +727,7 @@ impl Sandbox {
             max_bytes: limits.fs_bytes,
             max_inodes: limits.fs_inodes,
         });
+        self.exec.budget.set_limit(limits.sandbox_memory);
         self.exec.limits = limits;
     }
 

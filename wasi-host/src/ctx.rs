@@ -1,6 +1,7 @@
 //! The per-process WASI state and its builder.
 
 use crate::abi::rights;
+use crate::budget::{BudgetScope, MemoryBudget};
 use crate::clock::{OsRandom, RandomSource, SystemClock, WasiClock};
 use crate::fd::{Descriptor, FdTable, Target};
 use crate::file::{OpenDir, OpenFile, SharedVfs};
@@ -52,6 +53,9 @@ pub struct WasiCtx {
     pub(crate) trace_detail: Option<String>,
     pub(crate) memory: Option<wasmi::Memory>,
     pub(crate) sigpipe_kills: bool,
+    /// Host memory this process may use (its own limit, charging the
+    /// sandbox's budget too).
+    pub(crate) budget: MemoryBudget,
 }
 
 /// Access to the [`WasiCtx`] inside a store's data, so the syscall table can
@@ -80,6 +84,11 @@ impl WasiCtx {
     /// The interrupt that ends this process's blocking waits.
     pub fn interrupt(&self) -> &Interrupt {
         &self.interrupt
+    }
+
+    /// The host-memory budget this process charges.
+    pub fn budget(&self) -> &MemoryBudget {
+        &self.budget
     }
 
     /// The descriptor table.
@@ -210,6 +219,7 @@ pub struct WasiCtxBuilder {
     trace: Option<Arc<dyn TraceSink>>,
     max_fds: usize,
     sigpipe_kills: bool,
+    budget: Option<MemoryBudget>,
 }
 
 impl WasiCtxBuilder {
@@ -226,6 +236,7 @@ impl WasiCtxBuilder {
             trace: None,
             max_fds: 1024,
             sigpipe_kills: true,
+            budget: None,
         }
     }
 
@@ -306,6 +317,13 @@ impl WasiCtxBuilder {
         self
     }
 
+    /// The host-memory budget of this process (default: a fresh,
+    /// unlimited one). See [`crate::budget`].
+    pub fn budget(mut self, budget: MemoryBudget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
     pub fn build(self) -> WasiCtx {
         let mut fds = FdTable::new(self.max_fds.max(3 + self.preopens.len()));
         let [stdin, stdout, stderr] = self.stdio;
@@ -339,6 +357,9 @@ impl WasiCtxBuilder {
             trace_detail: None,
             memory: None,
             sigpipe_kills: self.sigpipe_kills,
+            budget: self
+                .budget
+                .unwrap_or_else(|| MemoryBudget::new(BudgetScope::Process, None)),
         }
     }
 }

@@ -5,13 +5,14 @@
 //! (where `T: WasiView`), build a [`WasiCtx`] per process with
 //! [`WasiCtx::builder`], and run the module's `_start`.
 //!
-//! Layout: [`errno`] (the one errno table), [`abi`] (constants and struct
+//! Layout: [`budget`] (host memory metered per sandbox and process), [`errno`] (the one errno table), [`abi`] (constants and struct
 //! layouts), [`guest`] (bounds-checked guest memory), [`stream`] (pipes and
 //! other stdio), [`file`] (open file descriptions), [`fd`] (descriptor
 //! table), [`ctx`] (per-process state), `syscalls/*` (one module per
 //! topic) and [`linker`] (wasmi glue).
 
 pub mod abi;
+pub mod budget;
 pub mod clock;
 pub mod ctx;
 pub mod errno;
@@ -22,6 +23,7 @@ pub mod linker;
 pub mod stream;
 pub mod syscalls;
 
+pub use budget::{BudgetExceeded, BudgetScope, Charge, MemoryBudget};
 pub use clock::{OsRandom, RandomSource, SeededRandom, SystemClock, WasiClock};
 pub use ctx::{Stdio, Termination, TraceSink, WasiCtx, WasiCtxBuilder, WasiView};
 pub use errno::Errno;

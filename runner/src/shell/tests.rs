@@ -42,6 +42,7 @@ impl T {
             images: false,
             spawn_depth: 0,
             random: Arc::new(wasiland_wasi_host::OsRandom),
+            budget: wasiland_wasi_host::MemoryBudget::unlimited(),
         };
         let env = vec![
             ("HOME".to_string(), "/home/user".to_string()),
