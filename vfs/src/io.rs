@@ -27,15 +27,14 @@ fn end_of(offset: u64, len: u64) -> Result<u64> {
 
 /// Linux `rw_verify_area`: a negative offset, or an end past the largest
 /// `loff_t`, is EINVAL, whatever the file is.
-fn check_range(offset: u64, len: usize) -> Result<()> {
+fn check_range(offset: u64, len: u64) -> Result<u64> {
     check_offset(offset)?;
-    end_of(offset, len as u64).map_err(|_| VfsError::InvalidArgument)?;
-    Ok(())
+    end_of(offset, len).map_err(|_| VfsError::InvalidArgument)
 }
 
 pub(crate) fn read_at(vfs: &Vfs, ino: Ino, offset: u64, buf: &mut [u8]) -> Result<usize> {
     let inode = vfs.table.get(ino)?;
-    check_range(offset, buf.len())?;
+    check_range(offset, buf.len() as u64)?;
     match &inode.kind {
         Kind::File(data) => Ok(data.read_at(offset, buf)),
         Kind::Dir(_) => Err(VfsError::IsADirectory),
@@ -49,21 +48,38 @@ pub(crate) fn read_at(vfs: &Vfs, ino: Ino, offset: u64, buf: &mut [u8]) -> Resul
     }
 }
 
-pub(crate) fn write_at(vfs: &mut Vfs, ino: Ino, offset: u64, data: &[u8]) -> Result<usize> {
+/// Everything `write_at` of `len` bytes would be refused for, checked
+/// without writing; `Ok(None)` for a device (the data is discarded),
+/// else `Some((old size, new size))`.
+pub(crate) fn check_write(
+    vfs: &Vfs,
+    ino: Ino,
+    offset: u64,
+    len: u64,
+) -> Result<Option<(u64, u64)>> {
     let inode = vfs.table.get(ino)?;
-    check_range(offset, data.len())?;
+    let end = check_range(offset, len)?;
     let old = match &inode.kind {
         Kind::File(file) => file.len(),
         Kind::Dir(_) => return Err(VfsError::IsADirectory),
         Kind::Symlink(_) => return Err(VfsError::BadHandle),
-        Kind::Device(_) => return Ok(data.len()),
+        Kind::Device(_) => return Ok(None),
+    };
+    if len == 0 {
+        return Ok(Some((old, old)));
+    }
+    let new = old.max(end);
+    vfs.check_growth(old, new)?;
+    Ok(Some((old, new)))
+}
+
+pub(crate) fn write_at(vfs: &mut Vfs, ino: Ino, offset: u64, data: &[u8]) -> Result<usize> {
+    let Some((old, new)) = check_write(vfs, ino, offset, data.len() as u64)? else {
+        return Ok(data.len());
     };
     if data.is_empty() {
         return Ok(0);
     }
-    let end = offset + data.len() as u64; // checked by check_range
-    let new = old.max(end);
-    vfs.check_growth(old, new)?;
     let now = vfs.stamp();
     let inode = vfs.table.get_mut(ino)?;
     if let Kind::File(file) = &mut inode.kind {

@@ -541,6 +541,15 @@ impl Vfs {
         io::write_at(self, ino, offset, data)
     }
 
+    /// Checks what [`Vfs::write_at`] of `len` bytes at `offset` would check
+    /// (the range, the kind of inode, the byte quota) without writing, so a
+    /// caller holding the lock can then write those bytes piece by piece
+    /// knowing no piece will be refused. A refusal by the quota is counted
+    /// as one.
+    pub fn check_write(&self, ino: Ino, offset: u64, len: u64) -> Result<()> {
+        io::check_write(self, ino, offset, len).map(|_| ())
+    }
+
     /// O_APPEND write: appends all of `data`; returns the offset it was written at.
     /// An end past `i64::MAX` -> FileTooLarge (all or nothing, where Linux
     /// would write the part below the limit).

@@ -41,17 +41,22 @@ impl Default for SystemClock {
     }
 }
 
+/// Nanoseconds as preview1's u64 timestamp (saturating, in 2554).
+fn nanos(ns: u128) -> u64 {
+    u64::try_from(ns).unwrap_or(u64::MAX)
+}
+
 impl WasiClock for SystemClock {
     fn realtime(&self) -> u64 {
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
+            .map(|d| nanos(d.as_nanos()))
             .unwrap_or(1)
     }
 
     fn monotonic(&self) -> u64 {
         // Start at 1 so a monotonic reading is never zero.
-        self.origin.elapsed().as_nanos() as u64 + 1
+        nanos(self.origin.elapsed().as_nanos()).saturating_add(1)
     }
 }
 
@@ -79,7 +84,7 @@ impl RandomSource for OsRandom {
             // from the clock rather than failing the guest.
             let seed = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
+                .map(|d| nanos(d.as_nanos()))
                 .unwrap_or(0);
             SeededRandom::new(seed).fill(buf);
         }

@@ -3,6 +3,7 @@
 use crate::errno::Errno;
 use crate::file::{OpenDir, OpenFile};
 use crate::stream::{InputStream, OutputStream};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What a descriptor refers to.
@@ -47,9 +48,18 @@ impl Descriptor {
     }
 }
 
-/// Descriptors by number. New descriptors take the lowest free number.
+/// Descriptors by number, in a sparse map: a descriptor number (which a
+/// guest chooses, e.g. for `fd_renumber`) never sizes an allocation. New
+/// descriptors take the lowest free number.
+///
+/// ```
+/// use wasiland_wasi_host::fd::FdTable;
+/// let table = FdTable::new(1024);
+/// assert_eq!(table.open_count(), 0);
+/// assert!(table.get(2_147_483_647).is_err());
+/// ```
 pub struct FdTable {
-    slots: Vec<Option<Descriptor>>,
+    slots: BTreeMap<u32, Descriptor>,
     max_open: usize,
     /// Opens refused with `mfile` so far.
     refused: usize,
@@ -59,7 +69,7 @@ impl FdTable {
     /// An empty table that refuses more than `max_open` open descriptors.
     pub fn new(max_open: usize) -> Self {
         FdTable {
-            slots: Vec::new(),
+            slots: BTreeMap::new(),
             max_open,
             refused: 0,
         }
@@ -71,7 +81,20 @@ impl FdTable {
     }
 
     pub fn open_count(&self) -> usize {
-        self.slots.iter().filter(|s| s.is_some()).count()
+        self.slots.len()
+    }
+
+    /// The lowest number not in use (the table holds at most `max_open`
+    /// entries, so this walks at most that many keys).
+    fn lowest_free(&self) -> Option<u32> {
+        let mut want = 0u32;
+        for &fd in self.slots.keys() {
+            if fd != want {
+                break;
+            }
+            want = want.checked_add(1)?;
+        }
+        Some(want)
     }
 
     /// Insert at the lowest free number (`mfile` past the limit).
@@ -80,52 +103,27 @@ impl FdTable {
             self.refused += 1;
             return Err(Errno::Mfile);
         }
-        let fd = match self.slots.iter().position(|s| s.is_none()) {
-            Some(i) => {
-                self.slots[i] = Some(desc);
-                i
-            }
-            None => {
-                self.slots.push(Some(desc));
-                self.slots.len() - 1
-            }
-        };
-        u32::try_from(fd).map_err(|_| Errno::Mfile)
+        let fd = self.lowest_free().ok_or(Errno::Mfile)?;
+        self.slots.insert(fd, desc);
+        Ok(fd)
     }
 
-    /// Put `desc` at exactly `fd` (building the initial table).
+    /// Put `desc` at exactly `fd` (building the initial table), replacing
+    /// what was there.
     pub fn insert_at(&mut self, fd: u32, desc: Descriptor) {
-        let i = fd as usize;
-        if self.slots.len() <= i {
-            self.slots.resize_with(i + 1, || None);
-        }
-        self.slots[i] = Some(desc);
+        self.slots.insert(fd, desc);
     }
 
     pub fn get(&self, fd: u32) -> Result<&Descriptor, Errno> {
-        self.slots
-            .get(fd as usize)
-            .and_then(|s| s.as_ref())
-            .ok_or(Errno::Badf)
+        self.slots.get(&fd).ok_or(Errno::Badf)
     }
 
     pub fn get_mut(&mut self, fd: u32) -> Result<&mut Descriptor, Errno> {
-        self.slots
-            .get_mut(fd as usize)
-            .and_then(|s| s.as_mut())
-            .ok_or(Errno::Badf)
+        self.slots.get_mut(&fd).ok_or(Errno::Badf)
     }
 
     pub fn remove(&mut self, fd: u32) -> Result<Descriptor, Errno> {
-        let desc = self
-            .slots
-            .get_mut(fd as usize)
-            .and_then(|s| s.take())
-            .ok_or(Errno::Badf)?;
-        while matches!(self.slots.last(), Some(None)) {
-            self.slots.pop();
-        }
-        Ok(desc)
+        self.slots.remove(&fd).ok_or(Errno::Badf)
     }
 
     /// Move `from` onto `to`, closing what `to` held. Both must be open.
@@ -136,7 +134,49 @@ impl FdTable {
             return Ok(());
         }
         let desc = self.remove(from)?;
-        self.insert_at(to, desc);
+        self.slots.insert(to, desc);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stream::NullStream;
+    use std::sync::Arc;
+
+    fn null() -> Descriptor {
+        Descriptor {
+            target: Target::Input(Arc::new(NullStream)),
+            rights_base: 0,
+            rights_inheriting: 0,
+            flags: 0,
+        }
+    }
+
+    #[test]
+    fn lowest_free_number_and_limit() {
+        let mut t = FdTable::new(3);
+        assert_eq!(t.insert(null()), Ok(0));
+        assert_eq!(t.insert(null()), Ok(1));
+        assert_eq!(t.insert(null()), Ok(2));
+        assert_eq!(t.insert(null()).err(), Some(Errno::Mfile));
+        assert_eq!(t.refused(), 1);
+        t.remove(1).expect("open");
+        assert_eq!(t.insert(null()), Ok(1));
+    }
+
+    #[test]
+    fn huge_numbers_are_sparse() {
+        let mut t = FdTable::new(8);
+        t.insert_at(0, null());
+        t.insert_at(u32::MAX - 1, null());
+        assert_eq!(t.open_count(), 2);
+        assert_eq!(t.renumber(0, u32::MAX - 1), Ok(()));
+        assert_eq!(t.open_count(), 1);
+        assert_eq!(t.renumber(u32::MAX - 1, u32::MAX).err(), Some(Errno::Badf));
+        assert_eq!(t.insert(null()), Ok(0));
+        assert!(t.get(u32::MAX - 1).is_ok());
+        assert_eq!(t.remove(u32::MAX).err(), Some(Errno::Badf));
     }
 }

@@ -5,6 +5,37 @@
 use crate::abi::{le_u32, le_u64};
 use crate::errno::Errno;
 
+/// An iovec table in guest memory whose bounds were checked (see
+/// [`GuestMemory::iovec_table`]); its buffers are not checked yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IoVecTable {
+    ptr: u32,
+    count: u32,
+}
+
+impl IoVecTable {
+    /// Number of entries.
+    pub fn count(&self) -> u32 {
+        self.count
+    }
+
+    /// Entry `i` (`fault` past the end of the table).
+    pub fn get(&self, mem: &GuestMemory<'_>, i: u32) -> Result<IoVec, Errno> {
+        if i >= self.count {
+            return Err(Errno::Fault);
+        }
+        let at = i
+            .checked_mul(8)
+            .and_then(|o| self.ptr.checked_add(o))
+            .ok_or(Errno::Fault)?;
+        let entry = mem.slice(at, 8)?;
+        Ok(IoVec {
+            ptr: le_u32(&entry[0..4]),
+            len: le_u32(&entry[4..8]),
+        })
+    }
+}
+
 /// A guest's linear memory for the duration of one syscall.
 pub struct GuestMemory<'a> {
     bytes: &'a mut [u8],
@@ -82,25 +113,13 @@ impl<'a> GuestMemory<'a> {
         Ok(s)
     }
 
-    /// Decode an iovec array; every buffer is checked to be in bounds.
-    pub fn iovecs(&self, ptr: u32, count: u32) -> Result<Vec<IoVec>, Errno> {
+    /// The iovec table of `count` entries at `ptr`: the table must lie in
+    /// memory (else `fault`). Entries are read as they are used
+    /// ([`IoVecTable::get`]), so a guest-chosen count allocates nothing.
+    pub fn iovec_table(&self, ptr: u32, count: u32) -> Result<IoVecTable, Errno> {
         let table_len = count.checked_mul(8).ok_or(Errno::Fault)?;
-        let table = self.slice(ptr, table_len)?;
-        let mut out = Vec::with_capacity(count as usize);
-        for entry in table.chunks_exact(8) {
-            let v = IoVec {
-                ptr: le_u32(&entry[0..4]),
-                len: le_u32(&entry[4..8]),
-            };
-            self.range(v.ptr, v.len)?;
-            out.push(v);
-        }
-        Ok(out)
-    }
-
-    /// Total length of iovecs, saturating at u32::MAX (a guest cannot have more).
-    pub fn iovecs_total(iovs: &[IoVec]) -> u64 {
-        iovs.iter().map(|v| v.len as u64).sum()
+        self.range(ptr, table_len)?;
+        Ok(IoVecTable { ptr, count })
     }
 
     /// The whole memory.
@@ -121,16 +140,21 @@ mod tests {
         assert_eq!(m.slice(10, 7).err(), Some(Errno::Fault));
         assert_eq!(m.slice(u32::MAX, u32::MAX).err(), Some(Errno::Fault));
         assert_eq!(m.write_u64(9, 1).err(), Some(Errno::Fault));
-        assert_eq!(m.iovecs(0, u32::MAX).err(), Some(Errno::Fault));
+        assert_eq!(m.iovec_table(0, u32::MAX).err(), Some(Errno::Fault));
+        assert_eq!(m.iovec_table(8, 1).map(|t| t.count()), Ok(1));
+        assert_eq!(m.iovec_table(9, 1).err(), Some(Errno::Fault));
     }
 
     #[test]
-    fn iovec_buffers_are_checked() {
+    fn iovec_entries_are_read_lazily() {
         let mut buf = vec![0u8; 64];
-        buf[0..4].copy_from_slice(&32u32.to_le_bytes());
-        buf[4..8].copy_from_slice(&33u32.to_le_bytes()); // 32+33 > 64
+        buf[8..12].copy_from_slice(&32u32.to_le_bytes());
+        buf[12..16].copy_from_slice(&33u32.to_le_bytes());
         let m = GuestMemory::new(&mut buf);
-        assert_eq!(m.iovecs(0, 1).err(), Some(Errno::Fault));
+        let t = m.iovec_table(8, 2).expect("in bounds");
+        assert_eq!(t.get(&m, 0), Ok(IoVec { ptr: 32, len: 33 }));
+        assert_eq!(t.get(&m, 1), Ok(IoVec { ptr: 0, len: 0 }));
+        assert_eq!(t.get(&m, 2).err(), Some(Errno::Fault));
     }
 
     #[test]

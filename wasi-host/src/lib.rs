@@ -30,7 +30,7 @@ pub use errno::Errno;
 pub use file::{OpenFile, SharedVfs};
 pub use linker::{add_to_linker, FUNCTIONS, MODULE};
 pub use stream::{
-    pipe, BytesInput, CaptureOutput, InputStream, Interrupt, InterruptReason, LimitedOutput,
-    NullStream, OutputBudget, OutputStream, PipeReader, PipeWriter, ReaderInput, Readiness,
-    StreamError, WriterOutput,
+    pipe, pipe_in, BytesInput, CaptureOutput, InputStream, Interrupt, InterruptReason,
+    LimitedOutput, NullStream, OutputBudget, OutputStream, PipeReader, PipeWriter, ReaderInput,
+    Readiness, StreamError, WriterOutput,
 };

@@ -12,55 +12,17 @@ use wasmi::{Caller, Extern, Linker};
 /// The import module name of WASI preview 1.
 pub const MODULE: &str = "wasi_snapshot_preview1";
 
-/// Names of every function [`add_to_linker`] defines (all 46 of preview1).
-pub const FUNCTIONS: [&str; 46] = [
-    "args_get",
-    "args_sizes_get",
-    "environ_get",
-    "environ_sizes_get",
-    "clock_res_get",
-    "clock_time_get",
-    "fd_advise",
-    "fd_allocate",
-    "fd_close",
-    "fd_datasync",
-    "fd_fdstat_get",
-    "fd_fdstat_set_flags",
-    "fd_fdstat_set_rights",
-    "fd_filestat_get",
-    "fd_filestat_set_size",
-    "fd_filestat_set_times",
-    "fd_pread",
-    "fd_prestat_get",
-    "fd_prestat_dir_name",
-    "fd_pwrite",
-    "fd_read",
-    "fd_readdir",
-    "fd_renumber",
-    "fd_seek",
-    "fd_sync",
-    "fd_tell",
-    "fd_write",
-    "path_create_directory",
-    "path_filestat_get",
-    "path_filestat_set_times",
-    "path_link",
-    "path_open",
-    "path_readlink",
-    "path_remove_directory",
-    "path_rename",
-    "path_symlink",
-    "path_unlink_file",
-    "poll_oneoff",
-    "proc_exit",
-    "proc_raise",
-    "sched_yield",
-    "random_get",
-    "sock_accept",
-    "sock_recv",
-    "sock_send",
-    "sock_shutdown",
-];
+/// Names of every function [`add_to_linker`] defines (all 46 of
+/// preview1), from [`syscalls::SIGNATURES`].
+pub const FUNCTIONS: [&str; syscalls::SIGNATURES.len()] = {
+    let mut names = [""; syscalls::SIGNATURES.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = syscalls::SIGNATURES[i].0;
+        i += 1;
+    }
+    names
+};
 
 /// Run one syscall body against the caller's memory and [`WasiCtx`].
 fn dispatch<T: WasiView>(

@@ -5,6 +5,7 @@
 //! waits), but every wait also watches the process's [`Interrupt`], so a
 //! killed or timed-out process never stays stuck in a pipe.
 
+use crate::budget::{BudgetExceeded, Charge, MemoryBudget};
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
@@ -180,6 +181,9 @@ struct PipeShared {
     state: Mutex<PipeState>,
     changed: Condvar,
     capacity: usize,
+    /// The buffer's capacity, held against a memory budget for the pipe's
+    /// whole life (None: unmetered).
+    _charge: Option<Charge>,
 }
 
 /// The read end of a bounded in-memory pipe. Clones share the end; EOF is
@@ -197,8 +201,41 @@ pub struct PipeWriter {
 /// Default pipe capacity, as on Linux.
 pub const PIPE_CAPACITY: usize = 64 * 1024;
 
-/// A new pipe holding at most `capacity` bytes (at least 1).
+/// Largest write a pipe performs atomically (POSIX `PIPE_BUF`, Linux's
+/// value): a writer of at most this many bytes waits until all of them fit,
+/// so writers sharing a pipe never interleave inside such a write.
+pub const PIPE_BUF: usize = 4096;
+
+/// A new pipe holding at most `capacity` bytes (at least 1), charged to no
+/// budget (for embedders that meter nothing; see [`pipe_in`]).
 pub fn pipe(capacity: usize) -> (PipeReader, PipeWriter) {
+    new_pipe(capacity, None)
+}
+
+/// A new pipe whose buffer capacity is charged to `budget` for as long as
+/// either end lives; refused, with nothing allocated, when the budget has
+/// no room for it.
+///
+/// ```
+/// use wasiland_wasi_host::budget::{BudgetScope, MemoryBudget};
+/// use wasiland_wasi_host::stream::{pipe_in, PIPE_CAPACITY};
+/// let budget = MemoryBudget::new(BudgetScope::Sandbox, Some(100_000));
+/// let (r, w) = pipe_in(&budget, PIPE_CAPACITY).unwrap();
+/// assert_eq!(budget.used(), PIPE_CAPACITY as u64);
+/// assert!(pipe_in(&budget, PIPE_CAPACITY).is_err());
+/// drop((r, w));
+/// assert_eq!(budget.used(), 0);
+/// ```
+pub fn pipe_in(
+    budget: &MemoryBudget,
+    capacity: usize,
+) -> Result<(PipeReader, PipeWriter), BudgetExceeded> {
+    let capacity = capacity.max(1);
+    let charge = budget.try_charge(capacity as u64)?;
+    Ok(new_pipe(capacity, Some(charge)))
+}
+
+fn new_pipe(capacity: usize, charge: Option<Charge>) -> (PipeReader, PipeWriter) {
     let shared = Arc::new(PipeShared {
         state: Mutex::new(PipeState {
             data: VecDeque::new(),
@@ -207,6 +244,7 @@ pub fn pipe(capacity: usize) -> (PipeReader, PipeWriter) {
         }),
         changed: Condvar::new(),
         capacity: capacity.max(1),
+        _charge: charge,
     });
     (
         PipeReader {
@@ -311,13 +349,16 @@ impl OutputStream for PipeWriter {
         interrupt: &Interrupt,
     ) -> Result<usize, StreamError> {
         let mut written = 0;
+        // A small write goes in whole or waits: no other writer's bytes
+        // can land inside it.
+        let atomic = data.len() <= PIPE_BUF.min(self.shared.capacity);
         let mut st = lock(&self.shared.state);
         while written < data.len() {
             if st.readers == 0 {
                 return Err(StreamError::BrokenPipe);
             }
             let space = self.shared.capacity.saturating_sub(st.data.len());
-            if space == 0 {
+            if space == 0 || (atomic && space < data.len()) {
                 if nonblocking {
                     return if written > 0 {
                         Ok(written)

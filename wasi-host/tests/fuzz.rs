@@ -114,7 +114,7 @@ fn arbitrary_syscalls_never_panic() {
                 interrupt.set_deadline(Some(Instant::now() + Duration::from_millis(2)));
                 let mut guest = GuestMemory::new(&mut mem);
                 // Use the real arity: pad or cut the random arguments.
-                let arity = arity(name);
+                let arity = syscalls::arity(name).expect("a preview1 function");
                 let mut a = args.clone();
                 a.resize(arity, 7);
                 let result = syscalls::call(&mut ctx, &mut guest, name, &a);
@@ -136,46 +136,4 @@ fn arbitrary_syscalls_never_panic() {
         calls.load(Ordering::Relaxed),
         started.elapsed().as_secs_f64()
     );
-}
-
-/// Parameter count of each preview1 function (lowered), from the witx.
-fn arity(name: &str) -> usize {
-    match name {
-        "sched_yield" => 0,
-        "fd_close" | "fd_datasync" | "fd_sync" | "proc_exit" | "proc_raise" => 1,
-        "args_get"
-        | "args_sizes_get"
-        | "environ_get"
-        | "environ_sizes_get"
-        | "clock_res_get"
-        | "fd_fdstat_get"
-        | "fd_fdstat_set_flags"
-        | "fd_filestat_get"
-        | "fd_filestat_set_size"
-        | "fd_prestat_get"
-        | "fd_renumber"
-        | "fd_tell"
-        | "random_get"
-        | "sock_shutdown" => 2,
-        "clock_time_get"
-        | "fd_allocate"
-        | "fd_fdstat_set_rights"
-        | "fd_prestat_dir_name"
-        | "path_create_directory"
-        | "path_remove_directory"
-        | "path_unlink_file"
-        | "sock_accept" => 3,
-        "fd_advise"
-        | "fd_filestat_set_times"
-        | "fd_read"
-        | "fd_seek"
-        | "fd_write"
-        | "poll_oneoff" => 4,
-        "fd_pread" | "fd_pwrite" | "fd_readdir" | "path_filestat_get" | "path_symlink"
-        | "sock_send" => 5,
-        "path_readlink" | "path_rename" | "sock_recv" => 6,
-        "path_filestat_set_times" | "path_link" => 7,
-        "path_open" => 9,
-        other => panic!("unknown function {other}"),
-    }
 }

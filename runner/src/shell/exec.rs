@@ -10,7 +10,7 @@ use crate::limits::LimitKind;
 use brush_parser::ast;
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use wasiland_wasi_host::stream::{pipe, PIPE_CAPACITY};
+use wasiland_wasi_host::stream::{pipe_in, PIPE_CAPACITY};
 use wasiland_wasi_host::{InterruptReason, Stdio, StreamError};
 
 /// How control leaves a command other than by finishing.
@@ -590,7 +590,13 @@ impl<'a> Shell<'a> {
                 fds.set(0, Some(r));
             }
             if i + 1 < n {
-                let (r, w) = pipe(PIPE_CAPACITY);
+                // The buffer is charged to the sandbox's memory budget.
+                let Ok((r, w)) = pipe_in(&self.exec.budget, PIPE_CAPACITY)
+                    .inspect_err(|e| self.err(format!("pipe error: {e}")))
+                else {
+                    handles.push(None);
+                    break;
+                };
                 fds.set(1, Some(Stdio::Output(Arc::new(w))));
                 prev = Some(Stdio::Input(Arc::new(r)));
             }

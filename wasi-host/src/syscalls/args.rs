@@ -19,13 +19,33 @@ fn write_list(mem: &mut GuestMemory<'_>, list: &[Vec<u8>], ptrs: u32, buf: u32) 
     mem.slice(ptrs, count.checked_mul(4).ok_or(Errno::Fault)?)?;
     mem.slice(buf, size)?;
     let mut at = buf;
-    for (i, s) in list.iter().enumerate() {
-        mem.write_u32(ptrs + 4 * i as u32, at)?;
-        let len = s.len() as u32;
+    let mut ptr = ptrs;
+    for s in list {
+        mem.write_u32(ptr, at)?;
+        let len = u32::try_from(s.len()).map_err(|_| Errno::Overflow)?;
         mem.slice_mut(at, len)?.copy_from_slice(s);
-        mem.write_u8(at + len, 0)?;
-        at += len + 1;
+        let nul = at.checked_add(len).ok_or(Errno::Fault)?;
+        mem.write_u8(nul, 0)?;
+        // The last string may end at the very top of memory.
+        at = nul.wrapping_add(1);
+        ptr = ptr.wrapping_add(4);
     }
+    Ok(())
+}
+
+/// Store a list's count and size; both pointers are checked before either
+/// is written.
+fn write_sizes(
+    mem: &mut GuestMemory<'_>,
+    list: &[Vec<u8>],
+    count_ptr: u32,
+    size_ptr: u32,
+) -> SysResult {
+    let (count, size) = sizes(list)?;
+    mem.slice(count_ptr, 4)?;
+    mem.slice(size_ptr, 4)?;
+    mem.write_u32(count_ptr, count)?;
+    mem.write_u32(size_ptr, size)?;
     Ok(())
 }
 
@@ -35,10 +55,7 @@ pub fn args_sizes_get(
     argc_ptr: u32,
     size_ptr: u32,
 ) -> SysResult {
-    let (count, size) = sizes(&ctx.args)?;
-    mem.write_u32(argc_ptr, count)?;
-    mem.write_u32(size_ptr, size)?;
-    Ok(())
+    write_sizes(mem, &ctx.args, argc_ptr, size_ptr)
 }
 
 pub fn args_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, argv: u32, buf: u32) -> SysResult {
@@ -51,10 +68,7 @@ pub fn environ_sizes_get(
     count_ptr: u32,
     size_ptr: u32,
 ) -> SysResult {
-    let (count, size) = sizes(&ctx.env)?;
-    mem.write_u32(count_ptr, count)?;
-    mem.write_u32(size_ptr, size)?;
-    Ok(())
+    write_sizes(mem, &ctx.env, count_ptr, size_ptr)
 }
 
 pub fn environ_get(

@@ -1,13 +1,13 @@
 //! `fd_*`: descriptors, reads and writes, seeking, metadata, directories.
 
-use super::{flags16, stream_error, SysResult};
+use super::io::{self, check_interrupt, Transfer};
+use super::{flags16, SysResult};
 use crate::abi::{self, fdflags, fstflags, rights, whence, Fdstat, Filestat, Filetype};
 use crate::ctx::WasiCtx;
 use crate::errno::Errno;
 use crate::fd::{Descriptor, Target};
 use crate::file::OpenFile;
-use crate::guest::{GuestMemory, IoVec};
-use crate::stream::StreamError;
+use crate::guest::GuestMemory;
 use wasiland_vfs::SetTime;
 
 /// A clone of descriptor `fd` (cheap: Arcs), so the table is not borrowed
@@ -25,36 +25,10 @@ fn file_of(desc: &Descriptor, stream_errno: Errno, dir_errno: Errno) -> Result<&
     }
 }
 
-/// Read from a file or device into the iovecs, at `at` or at the cursor;
-/// returns bytes read.
-fn read_file(
-    ctx: &WasiCtx,
-    mem: &mut GuestMemory<'_>,
-    f: &OpenFile,
-    iovs: &[IoVec],
-    mut at: Option<u64>,
-) -> Result<u64, Errno> {
-    let mut total = 0u64;
-    for iov in iovs.iter().filter(|v| v.len > 0) {
-        let buf = mem.slice_mut(iov.ptr, iov.len)?;
-        let n = f.read(buf, at, &*ctx.random)?;
-        total += n as u64;
-        at = at.map(|p| p.saturating_add(n as u64));
-        if n < buf.len() {
-            break;
-        }
-    }
-    Ok(total)
-}
-
-/// Gather the iovecs' bytes (one host-side write keeps quota checks and
-/// pipe writes all-or-nothing).
-fn gather(mem: &GuestMemory<'_>, iovs: &[IoVec]) -> Result<Vec<u8>, Errno> {
-    let mut data = Vec::with_capacity(GuestMemory::iovecs_total(iovs) as usize);
-    for iov in iovs {
-        data.extend_from_slice(mem.slice(iov.ptr, iov.len)?);
-    }
-    Ok(data)
+/// Check that a result pointer can take a u32 before any I/O happens, so
+/// a bad pointer faults with nothing read or written.
+fn count_ptr(mem: &GuestMemory<'_>, ptr: u32) -> Result<(), Errno> {
+    mem.slice(ptr, 4).map(|_| ())
 }
 
 pub fn fd_read(
@@ -66,36 +40,21 @@ pub fn fd_read(
     nread_ptr: u32,
 ) -> SysResult {
     let d = desc(ctx, fd)?;
-    let iovs = mem.iovecs(iovs, iovs_len)?;
+    let t = Transfer::new(ctx, mem, iovs, iovs_len)?;
+    count_ptr(mem, nread_ptr)?;
     let n = match &d.target {
         Target::File(f) => {
             d.require(rights::FD_READ)?;
-            read_file(ctx, mem, f, &iovs, None)?
+            io::read_file(ctx, mem, f, &t, None)?
         }
         Target::Input(s) => {
             d.require(rights::FD_READ)?;
-            let mut total = 0u64;
-            for iov in iovs.iter().filter(|v| v.len > 0) {
-                let buf = mem.slice_mut(iov.ptr, iov.len)?;
-                // Block for the first bytes only; then take what is there.
-                match s.read(buf, d.nonblocking() || total > 0, &ctx.interrupt) {
-                    Ok(0) => break,
-                    Ok(n) => {
-                        total += n as u64;
-                        if n < buf.len() {
-                            break;
-                        }
-                    }
-                    Err(StreamError::WouldBlock) if total > 0 => break,
-                    Err(e) => return Err(stream_error(e, ctx.sigpipe_kills)),
-                }
-            }
-            total
+            io::read_stream(ctx, mem, &**s, &t, d.nonblocking())?
         }
         Target::Dir { .. } => return Err(Errno::IsDir.into()),
         Target::Output(_) => return Err(Errno::Badf.into()),
     };
-    mem.write_u32(nread_ptr, n as u32)?;
+    mem.write_u32(nread_ptr, n)?;
     Ok(())
 }
 
@@ -108,29 +67,21 @@ pub fn fd_write(
     nwritten_ptr: u32,
 ) -> SysResult {
     let d = desc(ctx, fd)?;
-    let iovs = mem.iovecs(iovs, iovs_len)?;
+    let t = Transfer::new(ctx, mem, iovs, iovs_len)?;
+    count_ptr(mem, nwritten_ptr)?;
     let n = match &d.target {
         Target::File(f) => {
             d.require(rights::FD_WRITE)?;
-            f.write(&gather(mem, &iovs)?, None)? as u64
+            io::write_file(ctx, mem, f, &t, None)?
         }
         Target::Output(s) => {
             d.require(rights::FD_WRITE)?;
-            let result = if iovs.len() == 1 {
-                s.write(
-                    mem.slice(iovs[0].ptr, iovs[0].len)?,
-                    d.nonblocking(),
-                    &ctx.interrupt,
-                )
-            } else {
-                s.write(&gather(mem, &iovs)?, d.nonblocking(), &ctx.interrupt)
-            };
-            result.map_err(|e| stream_error(e, ctx.sigpipe_kills))? as u64
+            io::write_stream(ctx, mem, &**s, &t, d.nonblocking())?
         }
         Target::Dir { .. } => return Err(Errno::IsDir.into()),
         Target::Input(_) => return Err(Errno::Badf.into()),
     };
-    mem.write_u32(nwritten_ptr, n as u32)?;
+    mem.write_u32(nwritten_ptr, n)?;
     Ok(())
 }
 
@@ -146,9 +97,10 @@ pub fn fd_pread(
     let d = desc(ctx, fd)?;
     let f = file_of(&d, Errno::Spipe, Errno::IsDir)?;
     d.require(rights::FD_READ | rights::FD_SEEK)?;
-    let iovs = mem.iovecs(iovs, iovs_len)?;
-    let n = read_file(ctx, mem, f, &iovs, Some(offset))?;
-    mem.write_u32(nread_ptr, n as u32)?;
+    let t = Transfer::new(ctx, mem, iovs, iovs_len)?;
+    count_ptr(mem, nread_ptr)?;
+    let n = io::read_file(ctx, mem, f, &t, Some(offset))?;
+    mem.write_u32(nread_ptr, n)?;
     Ok(())
 }
 
@@ -164,9 +116,10 @@ pub fn fd_pwrite(
     let d = desc(ctx, fd)?;
     let f = file_of(&d, Errno::Spipe, Errno::IsDir)?;
     d.require(rights::FD_WRITE | rights::FD_SEEK)?;
-    let iovs = mem.iovecs(iovs, iovs_len)?;
-    let n = f.write(&gather(mem, &iovs)?, Some(offset))?;
-    mem.write_u32(nwritten_ptr, n as u32)?;
+    let t = Transfer::new(ctx, mem, iovs, iovs_len)?;
+    count_ptr(mem, nwritten_ptr)?;
+    let n = io::write_file(ctx, mem, f, &t, Some(offset))?;
+    mem.write_u32(nwritten_ptr, n)?;
     Ok(())
 }
 
@@ -186,6 +139,7 @@ pub fn fd_seek(
     } else {
         d.require(rights::FD_SEEK)?;
     }
+    mem.slice(newoffset_ptr, 8)?;
     let mut cursor = f.cursor();
     let base = match u8::try_from(whence_raw).map_err(|_| Errno::Inval)? {
         whence::SET => 0i128,
@@ -499,12 +453,17 @@ pub fn fd_readdir(
         _ => return Err(Errno::NotDir.into()),
     };
     d.require(rights::FD_READDIR)?;
+    count_ptr(mem, bufused_ptr)?;
     let out = mem.slice_mut(buf, buf_len)?;
     let mut used = 0usize;
     let vfs = dir.vfs().lock();
-    for entry in vfs.read_dir_iter(dir.ino(), cookie)? {
+    for (i, entry) in vfs.read_dir_iter(dir.ino(), cookie)?.enumerate() {
         if used >= out.len() {
             break;
+        }
+        // A huge buffer over a huge directory takes a while.
+        if i > 0 && i % 4096 == 0 {
+            check_interrupt(ctx)?;
         }
         let header = abi::dirent_header(
             entry.next_cookie,

@@ -5,6 +5,7 @@
 pub mod args;
 pub mod clock;
 pub mod fd;
+pub mod io;
 pub mod path;
 pub mod poll;
 pub mod proc;
@@ -155,3 +156,31 @@ macro_rules! call_table {
 }
 
 crate::for_each_syscall!(call_table, ());
+
+macro_rules! signature_table {
+    ($extra:tt; $( $topic:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* ) ; )* ) => {
+        /// Every preview1 function with the number of its (lowered)
+        /// parameters, generated from the one table (`proc_exit` last).
+        ///
+        /// ```
+        /// use wasiland_wasi_host::syscalls::SIGNATURES;
+        /// assert_eq!(SIGNATURES.len(), 46);
+        /// assert!(SIGNATURES.contains(&("path_open", 9)));
+        /// ```
+        pub const SIGNATURES: [(&str, usize); 1 $(+ signature_table!(@one $name))*] = [
+            $( (stringify!($name), 0 $(+ signature_table!(@one $arg))*), )*
+            ("proc_exit", 1),
+        ];
+    };
+    (@one $x:ident) => {
+        1
+    };
+}
+
+crate::for_each_syscall!(signature_table, ());
+
+/// The number of (lowered) parameters of function `name`, if it is one
+/// of preview1's.
+pub fn arity(name: &str) -> Option<usize> {
+    SIGNATURES.iter().find(|(n, _)| *n == name).map(|(_, a)| *a)
+}

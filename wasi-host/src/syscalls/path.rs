@@ -23,8 +23,15 @@ fn dir_of(ctx: &WasiCtx, fd: u32, right: u64) -> Result<(Arc<OpenDir>, Descripto
     }
 }
 
+/// Longest path argument, in bytes: Linux `PATH_MAX` (4096) counts the
+/// NUL. Longer is `nametoolong` before anything is copied.
+pub const MAX_PATH: u32 = 4095;
+
 /// Decode a path argument (and note it in the trace).
 fn path_arg(ctx: &mut WasiCtx, mem: &GuestMemory<'_>, ptr: u32, len: u32) -> Result<String, Errno> {
+    if len > MAX_PATH {
+        return Err(Errno::NameTooLong);
+    }
     let p = mem.read_str(ptr, len)?.to_owned();
     ctx.note(|| format!("{p:?}"));
     Ok(p)
@@ -66,6 +73,8 @@ pub fn path_open(
     if opts.create {
         dird.require(rights::PATH_CREATE_FILE)?;
     }
+    // A bad result pointer must not leave a created file behind.
+    mem.slice(fd_ptr, 4)?;
     // What the new descriptor may do: what was asked, within what the
     // directory hands down.
     let base = rights_base & dird.rights_inheriting;
@@ -212,6 +221,7 @@ pub fn path_readlink(
     let target = dir.vfs().lock().readlink(dir.ino(), &path)?;
     // Silently truncated to the buffer, like readlink(2).
     let n = target.len().min(buf_len as usize);
+    mem.slice(bufused_ptr, 4)?;
     mem.slice_mut(buf, n as u32)?
         .copy_from_slice(&target.as_bytes()[..n]);
     mem.write_u32(bufused_ptr, n as u32)?;

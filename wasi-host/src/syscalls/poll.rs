@@ -2,6 +2,7 @@
 //! readiness. Blocks until at least one subscription is ready, sleeping
 //! for real and waking early if the process is interrupted.
 
+use super::io::check_interrupt;
 use super::{SysError, SysResult};
 use crate::abi::{self, Event, Subscription, EVENT_FD_READWRITE_HANGUP, SUBCLOCK_ABSTIME};
 use crate::ctx::{Termination, WasiCtx};
@@ -9,7 +10,15 @@ use crate::errno::Errno;
 use crate::fd::Target;
 use crate::guest::GuestMemory;
 use crate::stream::Readiness;
+use std::mem::size_of;
 use std::time::Duration;
+
+/// A clock subscription's deadline on the monotonic clock (`None` for fd
+/// subscriptions; `Err` for an unknown clock).
+type Deadline = Option<Result<u64, Errno>>;
+
+/// Subscriptions handled between two interrupt checks.
+const SUBS_PER_CHECK: u32 = 1 << 16;
 
 /// How often pending fd subscriptions are re-checked while waiting.
 const FD_POLL_INTERVAL: Duration = Duration::from_millis(1);
@@ -69,25 +78,44 @@ pub fn poll_oneoff(
     if nsubs == 0 {
         return Err(Errno::Inval.into());
     }
-    let mut subs = Vec::with_capacity(nsubs.min(4096) as usize);
+    // Everything the call reads or writes must be in memory (`fault` with
+    // nothing written) before the host spends anything on it.
+    mem.slice(
+        in_ptr,
+        nsubs
+            .checked_mul(abi::SUBSCRIPTION_SIZE)
+            .ok_or(Errno::Fault)?,
+    )?;
+    mem.slice(
+        out_ptr,
+        nsubs.checked_mul(abi::EVENT_SIZE).ok_or(Errno::Fault)?,
+    )?;
+    mem.slice(nevents_ptr, 4)?;
+    // The decoded subscriptions and the events are host memory sized by
+    // the guest: charged to the process's budget first (`nomem` if it has
+    // no room).
+    let per_sub = size_of::<(Subscription, Deadline)>() + size_of::<Event>();
+    let _charge = ctx
+        .budget
+        .try_charge(u64::from(nsubs).saturating_mul(per_sub as u64))
+        .map_err(|_| Errno::NoMem)?;
+    let mut subs: Vec<(Subscription, Deadline)> = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
+    subs.try_reserve_exact(nsubs as usize)
+        .and_then(|()| events.try_reserve_exact(nsubs as usize))
+        .map_err(|_| Errno::NoMem)?;
+    // Clock subscriptions become deadlines on the monotonic clock.
+    let start = ctx.clock.monotonic();
     for i in 0..nsubs {
+        if i > 0 && i % SUBS_PER_CHECK == 0 {
+            check_interrupt(ctx)?;
+        }
         let at = i
             .checked_mul(abi::SUBSCRIPTION_SIZE)
             .and_then(|o| in_ptr.checked_add(o))
             .ok_or(Errno::Fault)?;
-        subs.push(Subscription::read(mem, at)?);
-    }
-    // Output space for one event per subscription must exist.
-    mem.slice_mut(
-        out_ptr,
-        nsubs.checked_mul(abi::EVENT_SIZE).ok_or(Errno::Fault)?,
-    )?;
-
-    // Clock subscriptions become deadlines on the monotonic clock.
-    let start = ctx.clock.monotonic();
-    let mut deadlines: Vec<Option<Result<u64, Errno>>> = Vec::with_capacity(subs.len());
-    for s in &subs {
-        deadlines.push(match *s {
+        let s = Subscription::read(mem, at)?;
+        let deadline = match s {
             Subscription::Clock {
                 id, timeout, flags, ..
             } => Some(super::clock::now(ctx, id).map(|now| {
@@ -99,15 +127,19 @@ pub fn poll_oneoff(
                 start.saturating_add(wait)
             })),
             _ => None,
-        });
+        };
+        subs.push((s, deadline));
     }
 
     loop {
         let now = ctx.clock.monotonic();
-        let mut events = Vec::new();
+        events.clear();
         let mut next_deadline: Option<u64> = None;
         let mut fds_pending = false;
-        for (s, deadline) in subs.iter().zip(&deadlines) {
+        for (i, (s, deadline)) in subs.iter().enumerate() {
+            if i > 0 && i % SUBS_PER_CHECK as usize == 0 {
+                check_interrupt(ctx)?;
+            }
             match (*s, deadline) {
                 (Subscription::Clock { userdata, .. }, Some(d)) => match d {
                     Err(e) => events.push(Event {
@@ -143,7 +175,11 @@ pub fn poll_oneoff(
         }
         if !events.is_empty() {
             for (i, e) in events.iter().enumerate() {
-                e.write(mem, out_ptr + i as u32 * abi::EVENT_SIZE)?;
+                let at = (i as u32)
+                    .checked_mul(abi::EVENT_SIZE)
+                    .and_then(|o| out_ptr.checked_add(o))
+                    .ok_or(Errno::Fault)?;
+                e.write(mem, at)?;
             }
             mem.write_u32(nevents_ptr, events.len() as u32)?;
             return Ok(());

@@ -1,5 +1,6 @@
 //! `proc_exit`, `proc_raise`, `sched_yield`, `random_get`.
 
+use super::io::{check_interrupt, IO_CHUNK};
 use super::{SysError, SysResult};
 use crate::ctx::WasiCtx;
 use crate::errno::Errno;
@@ -16,15 +17,20 @@ pub fn proc_raise(_ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>, _sig: u32) -> 
 }
 
 pub fn sched_yield(ctx: &mut WasiCtx, _mem: &mut GuestMemory<'_>) -> SysResult {
-    ctx.interrupt
-        .check()
-        .map_err(|r| SysError::Terminate(crate::ctx::Termination::Interrupted(r)))?;
+    check_interrupt(ctx)?;
     std::thread::yield_now();
     Ok(())
 }
 
+/// Fills the whole buffer (there is no short count), in pieces with the
+/// interrupt checked between them: up to 4 GiB of random bytes take long.
 pub fn random_get(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, buf: u32, len: u32) -> SysResult {
     let out = mem.slice_mut(buf, len)?;
-    ctx.random.fill(out);
+    for (i, piece) in out.chunks_mut(IO_CHUNK as usize).enumerate() {
+        if i > 0 {
+            check_interrupt(ctx)?;
+        }
+        ctx.random.fill(piece);
+    }
     Ok(())
 }

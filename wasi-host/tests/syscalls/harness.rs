@@ -1,0 +1,229 @@
+//! The fixture every case runs in, and the table runner.
+//!
+//! Memory starts filled with [`FILL`], so a written zero is seen. After a
+//! call, the bytes a case lists must be exactly there and every other
+//! byte must be unchanged; a case without writes (a faulting call, say)
+//! must leave memory as it found it.
+
+use std::sync::Arc;
+use wasiland_vfs::{Device, ManualClock, Vfs};
+use wasiland_wasi_host::guest::GuestMemory;
+use wasiland_wasi_host::syscalls::{self, SysError, SysResult};
+use wasiland_wasi_host::{
+    BytesInput, CaptureOutput, Errno, Interrupt, SeededRandom, SharedVfs, Stdio, WasiClock, WasiCtx,
+};
+
+/// Guest memory of a table case.
+pub const MEM: usize = 64 * 1024;
+/// What memory holds before a call.
+pub const FILL: u8 = 0xAA;
+/// The time of the filesystem's clock (2023-11-14T22:13:20Z).
+pub const T0: u64 = 1_700_000_000_000_000_000;
+/// The preopened root directory.
+pub const ROOT: u64 = 3;
+/// Contents of `/f`.
+pub const F: &[u8] = b"hello world";
+
+/// Clocks for the guest: realtime reads [`T0`], monotonic 5 s.
+pub struct TestClock;
+
+impl WasiClock for TestClock {
+    fn realtime(&self) -> u64 {
+        T0
+    }
+    fn monotonic(&self) -> u64 {
+        5_000_000_000
+    }
+}
+
+/// One process over a small filesystem:
+///
+/// ```text
+/// /f          "hello world"
+/// /d/g        5000 bytes of 7
+/// /d/sub/     empty directory
+/// /link   ->  f
+/// /dev/null, /dev/zero, /dev/urandom
+/// ```
+///
+/// fd 0 reads `"input\n"`, fds 1 and 2 are captured, fd 3 is `/`.
+pub struct Env {
+    pub vfs: SharedVfs,
+    pub ctx: WasiCtx,
+    pub mem: Vec<u8>,
+    pub stdout: Arc<CaptureOutput>,
+    pub interrupt: Interrupt,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env::with_memory(MEM)
+    }
+
+    pub fn with_memory(size: usize) -> Env {
+        Env::build(size, |b| b)
+    }
+
+    /// An environment whose context builder `adjust` may change.
+    pub fn build(
+        size: usize,
+        adjust: impl FnOnce(wasiland_wasi_host::WasiCtxBuilder) -> wasiland_wasi_host::WasiCtxBuilder,
+    ) -> Env {
+        let mut vfs = Vfs::with_clock(Arc::new(ManualClock::new(T0)));
+        vfs.create_dir_all("/d/sub").expect("mkdir");
+        vfs.write_file("/f", F).expect("write");
+        vfs.write_file("/d/g", vec![7u8; 5000]).expect("write");
+        let root = vfs.root();
+        vfs.symlink("f", root, "link").expect("symlink");
+        vfs.create_dir_all("/dev").expect("mkdir");
+        for (name, dev) in [
+            ("null", Device::Null),
+            ("zero", Device::Zero),
+            ("urandom", Device::Random),
+        ] {
+            vfs.mknod(root, &format!("dev/{name}"), dev).expect("mknod");
+        }
+        let vfs = SharedVfs::new(vfs);
+        let stdout = CaptureOutput::new();
+        let interrupt = Interrupt::new();
+        let builder = WasiCtx::builder(vfs.clone())
+            .args(["prog", "a b"])
+            .env("K", "V")
+            .stdin(Stdio::Input(Arc::new(BytesInput::new(&b"input\n"[..]))))
+            .stdout(Stdio::Output(stdout.clone()))
+            .stderr(Stdio::Output(CaptureOutput::new()))
+            .preopen("/", root)
+            .clock(Arc::new(TestClock))
+            .random(Arc::new(SeededRandom::new(1)))
+            .interrupt(interrupt.clone());
+        let ctx = adjust(builder).build();
+        Env {
+            vfs,
+            ctx,
+            mem: vec![FILL; size],
+            stdout,
+            interrupt,
+        }
+    }
+
+    /// Call `name` with raw arguments.
+    pub fn raw(&mut self, name: &str, args: &[u64]) -> SysResult {
+        let mut mem = GuestMemory::new(&mut self.mem);
+        syscalls::call(&mut self.ctx, &mut mem, name, args)
+            .unwrap_or_else(|| panic!("{name}: unknown function or wrong argument count"))
+    }
+
+    /// Call `name` and return its errno (`Success` for success).
+    #[track_caller]
+    pub fn errno(&mut self, name: &str, args: &[u64]) -> Errno {
+        match self.raw(name, args) {
+            Ok(()) => Errno::Success,
+            Err(SysError::Errno(e)) => e,
+            Err(other) => panic!("{name}({args:?}): {other:?}, not an errno"),
+        }
+    }
+
+    pub fn put(&mut self, at: u32, bytes: &[u8]) {
+        self.mem[at as usize..at as usize + bytes.len()].copy_from_slice(bytes);
+    }
+
+    /// Write an iovec table at `at`.
+    pub fn put_iovecs(&mut self, at: u32, iovs: &[(u32, u32)]) {
+        for (i, (ptr, len)) in iovs.iter().enumerate() {
+            let e = at as usize + 8 * i;
+            self.mem[e..e + 4].copy_from_slice(&ptr.to_le_bytes());
+            self.mem[e + 4..e + 8].copy_from_slice(&len.to_le_bytes());
+        }
+    }
+
+    pub fn get(&self, at: u32, len: usize) -> &[u8] {
+        &self.mem[at as usize..at as usize + len]
+    }
+
+    pub fn u32_at(&self, at: u32) -> u32 {
+        u32::from_le_bytes(self.get(at, 4).try_into().expect("4 bytes"))
+    }
+
+    pub fn u64_at(&self, at: u32) -> u64 {
+        u64::from_le_bytes(self.get(at, 8).try_into().expect("8 bytes"))
+    }
+
+    /// Open `path` (relative to `/`) with the given oflags, base rights
+    /// and fdflags; returns the new descriptor.
+    #[track_caller]
+    pub fn open(&mut self, path: &str, oflags: u16, rights: u64, fdflags: u16) -> u32 {
+        let scratch = (self.mem.len() - 4096) as u32;
+        self.put(scratch, path.as_bytes());
+        let fd_ptr = scratch + 4092;
+        let e = self.errno(
+            "path_open",
+            &[
+                ROOT,
+                1,
+                scratch.into(),
+                path.len() as u64,
+                oflags.into(),
+                rights,
+                0,
+                fdflags.into(),
+                fd_ptr.into(),
+            ],
+        );
+        assert_eq!(e, Errno::Success, "open {path}");
+        let fd = self.u32_at(fd_ptr);
+        self.mem[scratch as usize..].fill(FILL);
+        fd
+    }
+}
+
+/// Something a case prepares before its call.
+pub type Setup = fn(&mut Env);
+
+/// One row of a table: a call with raw arguments, the errno it must
+/// return, and the exact bytes it must leave in guest memory.
+pub struct Case {
+    pub name: &'static str,
+    pub setup: Setup,
+    pub call: &'static str,
+    pub args: &'static [u64],
+    pub errno: Errno,
+    pub writes: &'static [(u32, &'static [u8])],
+}
+
+/// No preparation.
+pub fn none(_: &mut Env) {}
+
+/// Run every case of a table, each in a fresh [`Env`].
+pub fn run(cases: &[Case]) {
+    for case in cases {
+        let mut env = Env::new();
+        (case.setup)(&mut env);
+        let before = env.mem.clone();
+        let errno = env.errno(case.call, case.args);
+        assert_eq!(errno, case.errno, "{}: errno", case.name);
+        let mut expected = before;
+        for (at, bytes) in case.writes {
+            expected[*at as usize..*at as usize + bytes.len()].copy_from_slice(bytes);
+        }
+        if let Some(i) = (0..expected.len()).find(|&i| expected[i] != env.mem[i]) {
+            let from = i.saturating_sub(8);
+            let to = (i + 24).min(expected.len());
+            panic!(
+                "{}: memory differs at {i:#x}\n  expected {:02x?}\n  found    {:02x?}",
+                case.name,
+                &expected[from..to],
+                &env.mem[from..to]
+            );
+        }
+    }
+}
+
+/// Little-endian bytes of a u32 (for `writes`).
+pub const fn le32(v: u32) -> [u8; 4] {
+    v.to_le_bytes()
+}
+
+/// Little-endian bytes of a u64 (for `writes`).
+pub const fn le64(v: u64) -> [u8; 8] {
+    v.to_le_bytes()
+}

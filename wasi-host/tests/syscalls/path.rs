@@ -1,0 +1,418 @@
+//! `path_*`: paths are relative to a directory descriptor (3 is `/`).
+//! Path arguments live at 0x400 (see [`paths`]).
+
+use crate::harness::{le32, Case, Env};
+use wasiland_wasi_host::abi::{oflags, rights};
+use wasiland_wasi_host::Errno;
+
+/// Path arguments, each at its own address.
+fn paths(env: &mut Env) {
+    for (at, p) in PATHS {
+        env.put(*at, p);
+    }
+}
+
+/// Path arguments, and `/d` open as fd 4.
+fn paths_and_d(env: &mut Env) {
+    paths(env);
+    let fd = env.open("d", oflags::DIRECTORY, rights::DIRECTORY, 0);
+    assert_eq!(fd, 4);
+}
+
+const PATHS: &[(u32, &[u8])] = &[
+    (0x400, b"f"),
+    (0x410, b"d"),
+    (0x420, b"missing"),
+    (0x430, b"link"),
+    (0x440, b"new"),
+    (0x450, b"/abs"),
+    (0x460, b"d/g"),
+    (0x470, b"../f"),
+    (0x480, b"bad\xff"),
+    (0x490, b"nul\0x"),
+    (0x4A0, b"d/sub"),
+];
+
+const F: (u64, u64) = (0x400, 1);
+const D: (u64, u64) = (0x410, 1);
+const MISSING: (u64, u64) = (0x420, 7);
+const LINK: (u64, u64) = (0x430, 4);
+const NEW: (u64, u64) = (0x440, 3);
+const ABS: (u64, u64) = (0x450, 4);
+const D_G: (u64, u64) = (0x460, 3);
+const ESCAPE: (u64, u64) = (0x470, 4);
+const NOT_UTF8: (u64, u64) = (0x480, 4);
+const WITH_NUL: (u64, u64) = (0x490, 5);
+const D_SUB: (u64, u64) = (0x4A0, 5);
+
+/// `path_open(3, follow, path, oflags, rights, 0, fdflags, 0x80)`.
+const fn open(path: (u64, u64), oflags: u16, fdflags: u16) -> [u64; 9] {
+    [
+        3,
+        1,
+        path.0,
+        path.1,
+        oflags as u64,
+        rights::REGULAR_FILE,
+        0,
+        fdflags as u64,
+        0x80,
+    ]
+}
+
+const OPEN_F: [u64; 9] = open(F, 0, 0);
+const OPEN_MISSING: [u64; 9] = open(MISSING, 0, 0);
+const CREATE_EXCL_F: [u64; 9] = open(F, oflags::CREAT | oflags::EXCL, 0);
+const DIRECTORY_F: [u64; 9] = open(F, oflags::DIRECTORY, 0);
+const BAD_OFLAGS: [u64; 9] = open(F, 0x10, 0);
+const BAD_FDFLAGS: [u64; 9] = open(F, 0, 0x20);
+const CREATE_NEW: [u64; 9] = open(NEW, oflags::CREAT, 0);
+const OPEN_ESCAPE: [u64; 9] = {
+    let mut a = open(ESCAPE, 0, 0);
+    a[0] = 4;
+    a
+};
+const OPEN_NOT_UTF8: [u64; 9] = open(NOT_UTF8, 0, 0);
+const OPEN_WITH_NUL: [u64; 9] = open(WITH_NUL, 0, 0);
+const CREATE_NEW_BAD_RESULT: [u64; 9] = {
+    let mut a = open(NEW, oflags::CREAT, 0);
+    a[8] = 0xFFFE;
+    a
+};
+const OPEN_FROM_FILE: [u64; 9] = {
+    let mut a = open(F, 0, 0);
+    a[0] = 0;
+    a
+};
+
+pub const CASES: &[Case] = &[
+    Case {
+        name: "path_open takes the lowest free descriptor",
+        setup: paths,
+        call: "path_open",
+        args: &OPEN_F,
+        errno: Errno::Success,
+        writes: &[(0x80, &le32(4))],
+    },
+    Case {
+        name: "path_open of a missing file",
+        setup: paths,
+        call: "path_open",
+        args: &OPEN_MISSING,
+        errno: Errno::NoEnt,
+        writes: &[],
+    },
+    Case {
+        name: "path_open creates",
+        setup: paths,
+        call: "path_open",
+        args: &CREATE_NEW,
+        errno: Errno::Success,
+        writes: &[(0x80, &le32(4))],
+    },
+    Case {
+        name: "path_open with a bad result pointer creates nothing",
+        setup: paths,
+        call: "path_open",
+        args: &CREATE_NEW_BAD_RESULT,
+        errno: Errno::Fault,
+        writes: &[],
+    },
+    Case {
+        name: "path_open O_CREAT|O_EXCL of an existing file",
+        setup: paths,
+        call: "path_open",
+        args: &CREATE_EXCL_F,
+        errno: Errno::Exist,
+        writes: &[],
+    },
+    Case {
+        name: "path_open O_DIRECTORY of a file",
+        setup: paths,
+        call: "path_open",
+        args: &DIRECTORY_F,
+        errno: Errno::NotDir,
+        writes: &[],
+    },
+    Case {
+        name: "path_open with an unknown oflag",
+        setup: paths,
+        call: "path_open",
+        args: &BAD_OFLAGS,
+        errno: Errno::Inval,
+        writes: &[],
+    },
+    Case {
+        name: "path_open with an unknown fdflag",
+        setup: paths,
+        call: "path_open",
+        args: &BAD_FDFLAGS,
+        errno: Errno::Inval,
+        writes: &[],
+    },
+    Case {
+        name: "path_open cannot leave its directory",
+        setup: paths_and_d,
+        call: "path_open",
+        args: &OPEN_ESCAPE,
+        errno: Errno::NotCapable,
+        writes: &[],
+    },
+    Case {
+        name: "path_open of a path that is not UTF-8",
+        setup: paths,
+        call: "path_open",
+        args: &OPEN_NOT_UTF8,
+        errno: Errno::Ilseq,
+        writes: &[],
+    },
+    Case {
+        name: "path_open of a path with a NUL",
+        setup: paths,
+        call: "path_open",
+        args: &OPEN_WITH_NUL,
+        errno: Errno::Inval,
+        writes: &[],
+    },
+    Case {
+        name: "path_open from a file descriptor",
+        setup: paths,
+        call: "path_open",
+        args: &OPEN_FROM_FILE,
+        errno: Errno::NotDir,
+        writes: &[],
+    },
+    Case {
+        name: "path_create_directory",
+        setup: paths,
+        call: "path_create_directory",
+        args: &[3, NEW.0, NEW.1],
+        errno: Errno::Success,
+        writes: &[],
+    },
+    Case {
+        name: "path_create_directory of an existing name",
+        setup: paths,
+        call: "path_create_directory",
+        args: &[3, D.0, D.1],
+        errno: Errno::Exist,
+        writes: &[],
+    },
+    Case {
+        name: "path_create_directory of an absolute path",
+        setup: paths,
+        call: "path_create_directory",
+        args: &[3, ABS.0, ABS.1],
+        errno: Errno::NotCapable,
+        writes: &[],
+    },
+    Case {
+        name: "path_create_directory, path past memory",
+        setup: paths,
+        call: "path_create_directory",
+        args: &[3, 0xFFFF, 2],
+        errno: Errno::Fault,
+        writes: &[],
+    },
+    Case {
+        name: "path_create_directory of an empty path",
+        setup: paths,
+        call: "path_create_directory",
+        args: &[3, NEW.0, 0],
+        errno: Errno::NoEnt,
+        writes: &[],
+    },
+    Case {
+        name: "path_unlink_file of a directory",
+        setup: paths,
+        call: "path_unlink_file",
+        args: &[3, D.0, D.1],
+        errno: Errno::IsDir,
+        writes: &[],
+    },
+    Case {
+        name: "path_unlink_file of a missing name",
+        setup: paths,
+        call: "path_unlink_file",
+        args: &[3, MISSING.0, MISSING.1],
+        errno: Errno::NoEnt,
+        writes: &[],
+    },
+    Case {
+        name: "path_unlink_file",
+        setup: paths,
+        call: "path_unlink_file",
+        args: &[3, D_G.0, D_G.1],
+        errno: Errno::Success,
+        writes: &[],
+    },
+    Case {
+        name: "path_remove_directory of a non-empty directory",
+        setup: paths,
+        call: "path_remove_directory",
+        args: &[3, D.0, D.1],
+        errno: Errno::NotEmpty,
+        writes: &[],
+    },
+    Case {
+        name: "path_remove_directory of a file",
+        setup: paths,
+        call: "path_remove_directory",
+        args: &[3, F.0, F.1],
+        errno: Errno::NotDir,
+        writes: &[],
+    },
+    Case {
+        name: "path_remove_directory",
+        setup: paths,
+        call: "path_remove_directory",
+        args: &[3, D_SUB.0, D_SUB.1],
+        errno: Errno::Success,
+        writes: &[],
+    },
+    Case {
+        name: "path_readlink",
+        setup: paths,
+        call: "path_readlink",
+        args: &[3, LINK.0, LINK.1, 0x200, 16, 0x80],
+        errno: Errno::Success,
+        writes: &[(0x200, b"f"), (0x80, &le32(1))],
+    },
+    Case {
+        name: "path_readlink into an empty buffer",
+        setup: paths,
+        call: "path_readlink",
+        args: &[3, LINK.0, LINK.1, 0x200, 0, 0x80],
+        errno: Errno::Success,
+        writes: &[(0x80, &le32(0))],
+    },
+    Case {
+        name: "path_readlink of a file",
+        setup: paths,
+        call: "path_readlink",
+        args: &[3, F.0, F.1, 0x200, 16, 0x80],
+        errno: Errno::Inval,
+        writes: &[],
+    },
+    Case {
+        name: "path_readlink, count past memory: nothing written",
+        setup: paths,
+        call: "path_readlink",
+        args: &[3, LINK.0, LINK.1, 0x200, 16, 0xFFFD],
+        errno: Errno::Fault,
+        writes: &[],
+    },
+    Case {
+        name: "path_symlink over an existing name",
+        setup: paths,
+        call: "path_symlink",
+        args: &[MISSING.0, MISSING.1, 3, F.0, F.1],
+        errno: Errno::Exist,
+        writes: &[],
+    },
+    Case {
+        name: "path_symlink to a missing target",
+        setup: paths,
+        call: "path_symlink",
+        args: &[MISSING.0, MISSING.1, 3, NEW.0, NEW.1],
+        errno: Errno::Success,
+        writes: &[],
+    },
+    Case {
+        name: "path_link of a directory",
+        setup: paths,
+        call: "path_link",
+        args: &[3, 0, D.0, D.1, 3, NEW.0, NEW.1],
+        errno: Errno::Perm,
+        writes: &[],
+    },
+    Case {
+        name: "path_link with an unknown lookup flag",
+        setup: paths,
+        call: "path_link",
+        args: &[3, 2, F.0, F.1, 3, NEW.0, NEW.1],
+        errno: Errno::Inval,
+        writes: &[],
+    },
+    Case {
+        name: "path_link",
+        setup: paths,
+        call: "path_link",
+        args: &[3, 0, F.0, F.1, 3, NEW.0, NEW.1],
+        errno: Errno::Success,
+        writes: &[],
+    },
+    Case {
+        name: "path_rename of a missing name",
+        setup: paths,
+        call: "path_rename",
+        args: &[3, MISSING.0, MISSING.1, 3, NEW.0, NEW.1],
+        errno: Errno::NoEnt,
+        writes: &[],
+    },
+    Case {
+        name: "path_rename of a directory into itself",
+        setup: paths,
+        call: "path_rename",
+        args: &[3, D.0, D.1, 3, D_SUB.0, D_SUB.1],
+        errno: Errno::Inval,
+        writes: &[],
+    },
+    Case {
+        name: "path_filestat_get of a missing name",
+        setup: paths,
+        call: "path_filestat_get",
+        args: &[3, 1, MISSING.0, MISSING.1, 0x100],
+        errno: Errno::NoEnt,
+        writes: &[],
+    },
+    Case {
+        name: "path_filestat_get, result past memory",
+        setup: paths,
+        call: "path_filestat_get",
+        args: &[3, 1, F.0, F.1, 0xFFC1],
+        errno: Errno::Fault,
+        writes: &[],
+    },
+    Case {
+        name: "path_filestat_set_times with an unknown flag",
+        setup: paths,
+        call: "path_filestat_set_times",
+        args: &[3, 0, F.0, F.1, 0, 0, 0x10],
+        errno: Errno::Inval,
+        writes: &[],
+    },
+    Case {
+        name: "path_filestat_set_times",
+        setup: paths,
+        call: "path_filestat_set_times",
+        args: &[3, 0, F.0, F.1, 5, 6, 0b0101],
+        errno: Errno::Success,
+        writes: &[],
+    },
+];
+
+#[test]
+fn path_filestat_get_follows_or_not() {
+    let mut env = Env::new();
+    paths(&mut env);
+    let f = env.vfs.lock().metadata("/f", true).expect("f");
+    let link = env.vfs.lock().metadata("/link", false).expect("link");
+    for (flags, meta, filetype) in [(1u64, f, 4u8), (0, link, 7)] {
+        let e = env.errno("path_filestat_get", &[3, flags, LINK.0, LINK.1, 0x100]);
+        assert_eq!(e, Errno::Success);
+        assert_eq!(env.u64_at(0x108), meta.ino);
+        assert_eq!(env.get(0x110, 1), [filetype]);
+        assert_eq!(env.u64_at(0x120), meta.size);
+    }
+}
+
+#[test]
+fn set_times_are_stored() {
+    let mut env = Env::new();
+    paths(&mut env);
+    let e = env.errno("path_filestat_set_times", &[3, 0, F.0, F.1, 5, 6, 0b0101]);
+    assert_eq!(e, Errno::Success);
+    let m = env.vfs.lock().metadata("/f", true).expect("f");
+    assert_eq!((m.atime, m.mtime), (5, 6));
+}
