@@ -103,3 +103,80 @@ fn the_python_fixture_captures_an_image() {
     let image = wasiland::image::Image::capture(&runtime, &module, ctx).expect("capture");
     assert!(image.memory_size() > 1 << 20, "{}", image.memory_size());
 }
+
+/// Modules the image preloads (logging, asyncio, ...) start each process
+/// as a fresh import would: logging's start time is the process's,
+/// configuration made by one process is not seen by the next, and the
+/// program can tell no difference between the image and a plain start.
+#[test]
+fn preloaded_modules_start_fresh_in_each_process() {
+    let mut sb = sandbox(true);
+    // Capture the image and configure logging in that first process.
+    out(
+        &mut sb,
+        "python3 -c 'import logging; logging.basicConfig(level=logging.DEBUG); logging.getLogger(\"x\").addHandler(logging.NullHandler())'",
+    );
+    let before = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_nanos();
+    let text = out(
+        &mut sb,
+        "python3 -c 'import logging, sys; print(logging._startTime, len(logging.root.handlers), logging.root.level, len(logging.getLogger(\"x\").handlers), \"asyncio\" in sys.modules)'",
+    );
+    let fields: Vec<&str> = text.split_whitespace().collect();
+    let start: u128 = fields[0].parse().expect("start time");
+    assert!(
+        start >= before,
+        "logging's start time {start} predates this process ({before}): it came from the image"
+    );
+    assert_eq!(fields[1..4], ["0", "30", "0"], "{text}");
+    // %(relativeCreated)d is small, as right after an import.
+    let rel = out(
+        &mut sb,
+        "python3 -c 'import logging; r = logging.makeLogRecord({}); print(int(r.relativeCreated))'",
+    );
+    let rel: i64 = rel.trim().parse().expect("relativeCreated");
+    assert!((0..5000).contains(&rel), "relativeCreated {rel} ms");
+}
+
+/// The standard library says it lives where an installed Python keeps it,
+/// not at the path of the machine that built rustpython.wasm.
+#[test]
+fn stdlib_paths_are_stable_sandbox_paths() {
+    let program = "import json, json.decoder, os, sys, traceback\n\
+print(json.__file__)\n\
+print(json.decoder.__file__)\n\
+print(json.loads.__code__.co_filename)\n\
+print(os.__file__, sys._stdlib_dir)\n\
+try:\n    json.loads('{')\nexcept ValueError as e:\n    print(traceback.extract_tb(e.__traceback__)[-1].filename)\n";
+    let cmd = format!("python3 - <<'EOF'\n{program}EOF");
+    let expected = "/usr/local/lib/python3.14/json/__init__.py\n\
+/usr/local/lib/python3.14/json/decoder.py\n\
+/usr/local/lib/python3.14/json/__init__.py\n\
+/usr/local/lib/python3.14/os.py /usr/local/lib/python3.14\n\
+/usr/local/lib/python3.14/json/decoder.py\n";
+    assert_eq!(out(&mut sandbox(true), &cmd), expected);
+    assert_eq!(out(&mut sandbox(false), &cmd), expected);
+}
+
+/// Files still open at exit are flushed on every way out of a program, from
+/// the image and from a plain start alike (the differential case
+/// cli_flush_at_exit compares the same with CPython).
+#[test]
+fn open_files_are_flushed_at_exit_with_and_without_image() {
+    let cmd = "cd /tmp && python3 -c \"f = open('a', 'w'); f.write('normal')\"; \
+               python3 -c \"import sys; f = open('b', 'w'); f.write('exit'); sys.exit(2)\"; \
+               python3 -c \"f = open('c', 'wb'); f.write(b'raise'); raise KeyError(1)\" 2>/dev/null; \
+               python3 -c \"import os; f = open('d', 'w'); f.write('os._exit'); os._exit(0)\"; \
+               cat a b c d";
+    for images in [true, false] {
+        let r = sandbox(images).run(cmd);
+        assert_eq!(
+            r.stdout_str(),
+            "normalexitraise",
+            "images {images}: {}",
+            r.stderr_str()
+        );
+    }
+}
