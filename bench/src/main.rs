@@ -6,6 +6,7 @@
 //! Benchmarks are not tests: targets are printed, not asserted; the exit
 //! status is non-zero only when a runner printed wrong output or failed.
 
+mod agent;
 mod breakdown;
 mod configs;
 mod heap;
@@ -77,6 +78,16 @@ struct Args {
     /// Skip the memory section.
     #[arg(long)]
     no_memory: bool,
+    /// The agent-style programs (default: REPO/../shared/bench/agent when
+    /// it exists); `--only agent` runs only that section.
+    #[arg(long)]
+    agent_dir: Option<PathBuf>,
+    /// The CPython the agent programs are compared with (default: python3).
+    #[arg(long, default_value = "python3")]
+    cpython: PathBuf,
+    /// Skip the agent programs, import times and traceback cost.
+    #[arg(long)]
+    no_agent: bool,
     /// Skip the wasmi configuration comparison (it needs py-compute
     /// selected; --quick skips it).
     #[arg(long)]
@@ -386,7 +397,7 @@ fn process_sample(spawner: &mut Spawner, spec: &Spec, check: &Check) -> Sample {
     Ok((r.ms, Some(r.maxrss_kib)))
 }
 
-fn fmt_ms(ms: Option<f64>) -> String {
+pub(crate) fn fmt_ms(ms: Option<f64>) -> String {
     match ms {
         None => "-".into(),
         Some(v) if v < 10.0 => format!("{v:.2}"),
@@ -395,7 +406,7 @@ fn fmt_ms(ms: Option<f64>) -> String {
     }
 }
 
-fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+pub(crate) fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
         (Some(a), Some(b)) if b > 0.0 => Some(a / b),
         _ => None,
@@ -496,6 +507,9 @@ fn main() {
     }
 }
 
+/// The `--only` name of the agent section.
+const AGENT_ID: &str = "agent";
+
 /// Ok(false): some run printed wrong output or failed.
 fn run(args: Args) -> Result<bool, String> {
     // First, while this process is small (see measure.rs).
@@ -513,10 +527,14 @@ fn run(args: Args) -> Result<bool, String> {
         for w in &all {
             println!("{:<13} {}", w.id, w.command);
         }
+        println!(
+            "{:<13} shared/bench/agent/*.py, import times, traceback cost",
+            AGENT_ID
+        );
         return Ok(true);
     }
     for id in &args.only {
-        if !all.iter().any(|w| w.id == id) {
+        if id != AGENT_ID && !all.iter().any(|w| w.id == id) {
             return Err(format!("unknown workload {id:?} (see --list)"));
         }
     }
@@ -1140,5 +1158,33 @@ fn run(args: Args) -> Result<bool, String> {
         out.push_str(&failures);
     }
     print!("{out}");
+    out.clear();
+
+    let agent_dir = args
+        .agent_dir
+        .clone()
+        .unwrap_or_else(|| state.env.repo.join("../shared/bench/agent"));
+    let want_agent =
+        !args.no_agent && (args.only.is_empty() || args.only.iter().any(|o| o == AGENT_ID));
+    if want_agent && agent_dir.is_dir() {
+        let setup = agent::Setup {
+            dir: &agent_dir,
+            cpython: &args.cpython,
+            wasiland_bin: state.env.wasiland_bin.as_deref(),
+            fixtures: &state.env.fixtures,
+            scratch: state.env.scratch.path(),
+            runs,
+            warmup,
+        };
+        let (report, agent_clean) = agent::measure(&setup, &mut state.sandbox, &mut state.spawner)?;
+        println!();
+        print!("{report}");
+        clean &= agent_clean;
+    } else if want_agent {
+        println!(
+            "\n(no agent programs: {} is not a directory)",
+            agent_dir.display()
+        );
+    }
     Ok(clean)
 }
