@@ -49,6 +49,21 @@ fn fetch_and_unpack(py: &str, dir: &Path) -> std::path::PathBuf {
     wheel
 }
 
+/// A sandbox whose runs may take longer than the default minute: the first
+/// python3 of a runtime also builds its start-up image, which is slow on a
+/// loaded machine.
+fn sandbox() -> Sandbox {
+    let limits = wasiland::Limits {
+        timeout: Some(std::time::Duration::from_secs(600)),
+        ..wasiland::Limits::default()
+    };
+    Sandbox::builder()
+        .fixtures(fixtures())
+        .limits(limits)
+        .build()
+        .expect("sandbox")
+}
+
 /// Every file under `guest` in the sandbox, recursively.
 fn tree(sb: &Sandbox, guest: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -84,10 +99,7 @@ fn a_pypi_package_imports_from_an_unpacked_wheel_directory() {
     fetch_and_unpack(&py, tmp.path());
     let host = run_cpython(&py, &tmp.path().join("site"));
 
-    let mut sb = Sandbox::builder()
-        .fixtures(fixtures())
-        .build()
-        .expect("sandbox");
+    let mut sb = sandbox();
     sb.import_host_dir(&tmp.path().join("site"), "/opt/python")
         .expect("copy packages in");
     let before = tree(&sb, "/opt/python");
@@ -108,10 +120,7 @@ fn a_pypi_package_imports_from_a_zip_file() {
     let py = cpython();
     let tmp = tempfile::tempdir().expect("tempdir");
     let wheel = fetch_and_unpack(&py, tmp.path());
-    let mut sb = Sandbox::builder()
-        .fixtures(fixtures())
-        .build()
-        .expect("sandbox");
+    let mut sb = sandbox();
     // The wheel itself is a zip with the packages at its root: zipimport
     // reads it in place, and a zip file cannot be written to by an import.
     sb.write_file(
