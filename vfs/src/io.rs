@@ -6,6 +6,7 @@ use bytes::Bytes;
 
 use crate::data::MAX_FILE_SIZE;
 use crate::inode::Kind;
+use crate::readonly;
 use crate::{Device, Ino, Result, SetTime, Vfs, VfsError};
 
 /// A Linux `loff_t` is signed: larger offsets are negative there (EINVAL).
@@ -77,6 +78,7 @@ pub(crate) fn write_at(vfs: &mut Vfs, ino: Ino, offset: u64, data: &[u8]) -> Res
     let Some((old, new)) = check_write(vfs, ino, offset, data.len() as u64)? else {
         return Ok(data.len());
     };
+    readonly::writable(vfs, ino)?;
     if data.is_empty() {
         return Ok(0);
     }
@@ -113,6 +115,7 @@ pub(crate) fn set_len(vfs: &mut Vfs, ino: Ino, len: u64) -> Result<()> {
         Kind::Symlink(_) => return Err(VfsError::BadHandle),
         Kind::Device(_) => return Err(VfsError::InvalidArgument),
     };
+    readonly::writable(vfs, ino)?;
     vfs.check_growth(old, len)?;
     let now = vfs.stamp();
     let inode = vfs.table.get_mut(ino)?;
@@ -151,6 +154,7 @@ pub(crate) fn contents(vfs: &Vfs, ino: Ino) -> Result<Bytes> {
 }
 
 pub(crate) fn set_times(vfs: &mut Vfs, ino: Ino, atime: SetTime, mtime: SetTime) -> Result<()> {
+    readonly::writable(vfs, ino)?;
     let now = vfs.stamp();
     let inode = vfs.table.get_mut(ino)?;
     let pick = |t: SetTime, old: u64| match t {
@@ -165,6 +169,7 @@ pub(crate) fn set_times(vfs: &mut Vfs, ino: Ino, atime: SetTime, mtime: SetTime)
 }
 
 pub(crate) fn set_mode(vfs: &mut Vfs, ino: Ino, mode: u32) -> Result<()> {
+    readonly::writable(vfs, ino)?;
     let now = vfs.stamp();
     let inode = vfs.table.get_mut(ino)?;
     inode.mode = mode & 0o7777;
