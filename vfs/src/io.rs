@@ -49,8 +49,8 @@ pub(crate) fn read_at(vfs: &Vfs, ino: Ino, offset: u64, buf: &mut [u8]) -> Resul
     }
 }
 
-/// Everything `write_at` of `len` bytes would be refused for, checked
-/// without writing; `Ok(None)` for a device (the data is discarded),
+/// Everything `write_at` of `len` bytes would be refused for (range,
+/// kind, a read-only tree, the byte quota), checked without writing; `Ok(None)` for a device (the data is discarded),
 /// else `Some((old size, new size))`.
 pub(crate) fn check_write(
     vfs: &Vfs,
@@ -66,6 +66,7 @@ pub(crate) fn check_write(
         Kind::Symlink(_) => return Err(VfsError::BadHandle),
         Kind::Device(_) => return Ok(None),
     };
+    readonly::writable(vfs, ino)?;
     if len == 0 {
         return Ok(Some((old, old)));
     }
@@ -78,7 +79,6 @@ pub(crate) fn write_at(vfs: &mut Vfs, ino: Ino, offset: u64, data: &[u8]) -> Res
     let Some((old, new)) = check_write(vfs, ino, offset, data.len() as u64)? else {
         return Ok(data.len());
     };
-    readonly::writable(vfs, ino)?;
     if data.is_empty() {
         return Ok(0);
     }

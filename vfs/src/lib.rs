@@ -581,10 +581,10 @@ impl Vfs {
     }
 
     /// Checks what [`Vfs::write_at`] of `len` bytes at `offset` would check
-    /// (the range, the kind of inode, the byte quota) without writing, so a
-    /// caller holding the lock can then write those bytes piece by piece
-    /// knowing no piece will be refused. A refusal by the quota is counted
-    /// as one.
+    /// (the range, the kind of inode, a read-only tree, the byte quota)
+    /// without writing, so a caller holding the lock can then write those
+    /// bytes piece by piece knowing no piece will be refused. A refusal by
+    /// the quota is counted as one.
     pub fn check_write(&self, ino: Ino, offset: u64, len: u64) -> Result<()> {
         io::check_write(self, ino, offset, len).map(|_| ())
     }
