@@ -26,6 +26,57 @@ fn watchdog() -> Duration {
     run::limits().timeout.unwrap_or_default() + run::DEADLINE_MARGIN + Duration::from_secs(8)
 }
 
+/// What a child is asked to do.
+#[derive(Clone, Debug, Default)]
+pub struct Spec {
+    /// Seeds `first..first+count`, or the one input in `file`.
+    pub first: u64,
+    pub count: u64,
+    pub file: Option<PathBuf>,
+    /// For testing the harness itself: abort or hang at this seed.
+    pub abort_at: Option<u64>,
+    pub hang_at: Option<u64>,
+}
+
+impl Spec {
+    fn encode(&self) -> String {
+        let opt = |v: Option<u64>| v.map_or(String::new(), |v| v.to_string());
+        match &self.file {
+            Some(f) => format!("file {}", f.display()),
+            None => format!(
+                "seeds {} {} {} {}",
+                self.first,
+                self.count,
+                opt(self.abort_at),
+                opt(self.hang_at)
+            ),
+        }
+    }
+
+    fn decode(text: &str) -> Spec {
+        if let Some(file) = text.strip_prefix("file ") {
+            return Spec {
+                file: Some(PathBuf::from(file)),
+                count: 1,
+                ..Spec::default()
+            };
+        }
+        let words: Vec<&str> = text
+            .strip_prefix("seeds ")
+            .unwrap_or(text)
+            .split(' ')
+            .collect();
+        let num = |i: usize| words.get(i).and_then(|w| w.parse::<u64>().ok());
+        Spec {
+            first: num(0).expect("first seed"),
+            count: num(1).expect("count"),
+            file: None,
+            abort_at: num(2),
+            hang_at: num(3),
+        }
+    }
+}
+
 pub fn env_u64(name: &str, default: u64) -> u64 {
     match std::env::var(name) {
         Ok(v) => v
@@ -154,7 +205,8 @@ enum Report {
 }
 
 fn parse(line: &str) -> Option<Report> {
-    let rest = line.strip_prefix("modfuzz ")?;
+    // libtest may have begun the line ("test child ... ").
+    let rest = &line[line.find("modfuzz ")? + "modfuzz ".len()..];
     let mut words = rest.split(' ');
     let tag = words.next()?;
     if tag == "calls" {
@@ -202,19 +254,21 @@ pub fn child_main() {
         let _ = writeln!(out, "modfuzz {line}");
         let _ = out.flush();
     };
-    let cases: Vec<(u64, Vec<u8>)> = match spec.split_once(':') {
-        Some(("file", path)) => vec![(0, std::fs::read(path).expect("case input"))],
-        Some((first, count)) => {
-            let first: u64 = first.parse().expect("first seed");
-            let count: u64 = count.parse().expect("count");
-            (first..first.saturating_add(count))
-                .map(|s| (s, Vec::new()))
-                .collect()
-        }
-        None => panic!("bad {CHILD_ENV}={spec}"),
+    let spec = Spec::decode(&spec);
+    let cases: Vec<(u64, Vec<u8>)> = match &spec.file {
+        Some(path) => vec![(0, std::fs::read(path).expect("case input"))],
+        None => (spec.first..spec.first.saturating_add(spec.count))
+            .map(|s| (s, Vec::new()))
+            .collect(),
     };
     for (seed, given) in cases {
         say(format!("start {seed}"));
+        if spec.abort_at == Some(seed) {
+            std::process::abort();
+        }
+        if spec.hang_at == Some(seed) {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
         let bytes = if given.is_empty() { input(seed) } else { given };
         let Ok(case) = generate::case(&bytes) else {
             say(format!("skip {seed}"));
@@ -281,8 +335,13 @@ struct ChildRun {
 
 /// Runs one child over `spec`, folding what it reports into `summary`;
 /// stops at the first crash or hang (the caller restarts after it).
-fn drive(spec: &str, log: &std::path::Path, summary: &Mutex<Summary>) -> ChildRun {
-    let mut child = spawn_child(spec, log);
+fn drive(
+    spec: &Spec,
+    log: &std::path::Path,
+    summary: &Mutex<Summary>,
+    patience: Duration,
+) -> ChildRun {
+    let mut child = spawn_child(&spec.encode(), log);
     let stdout = child.stdout.take().expect("piped stdout");
     let (tx, rx) = mpsc::channel();
     let reader = std::thread::spawn(move || {
@@ -327,6 +386,10 @@ fn drive(spec: &str, log: &std::path::Path, summary: &Mutex<Summary>) -> ChildRu
                 *s.kinds.entry(kind).or_insert(0) += 1;
                 s.max_rss = s.max_rss.max(rss);
                 s.max_duration = s.max_duration.max(Duration::from_millis(ms));
+                if s.ran.is_multiple_of(1000) {
+                    // Long runs: a sign of life, with the failures so far.
+                    eprintln!("modfuzz: {} ran, {} failed", s.ran, s.failures.len());
+                }
             }
             Ok(Report::Calls(map)) => {
                 let mut s = summary.lock().expect("summary");
@@ -336,7 +399,7 @@ fn drive(spec: &str, log: &std::path::Path, summary: &Mutex<Summary>) -> ChildRu
             }
             Err(RecvTimeoutError::Timeout) => {
                 if let Some((seed, since)) = current {
-                    if since.elapsed() > watchdog() {
+                    if since.elapsed() > patience {
                         let _ = child.kill();
                         let _ = child.wait();
                         result
@@ -376,6 +439,20 @@ fn drive(spec: &str, log: &std::path::Path, summary: &Mutex<Summary>) -> ChildRu
 
 /// Runs `count` cases from seed `first` in `jobs` child processes at once.
 pub fn fuzz(first: u64, count: u64, jobs: u64) -> Summary {
+    fuzz_with(
+        &Spec {
+            first,
+            count,
+            ..Spec::default()
+        },
+        jobs,
+        watchdog(),
+    )
+}
+
+/// [`fuzz`] with the spec's sabotage and a given watchdog.
+pub fn fuzz_with(spec: &Spec, jobs: u64, patience: Duration) -> Summary {
+    let (first, count) = (spec.first, spec.count);
     std::fs::create_dir_all(out_dir()).expect("output directory");
     let summary = Mutex::new(Summary::default());
     let chunks: Mutex<Vec<(u64, u64)>> = Mutex::new(
@@ -398,9 +475,16 @@ pub fn fuzz(first: u64, count: u64, jobs: u64) -> Summary {
                         break;
                     };
                     while left > 0 {
-                        let run = drive(&format!("{next}:{left}"), &log, summary);
+                        let chunk = Spec {
+                            first: next,
+                            count: left,
+                            ..spec.clone()
+                        };
+                        let run = drive(&chunk, &log, summary, patience);
                         for (seed, what) in run.failures {
                             let saved = (seed != u64::MAX).then(|| save(seed, &what));
+                            let first_line = what.lines().next().unwrap_or("");
+                            eprintln!("modfuzz: seed {seed} failed: {first_line}");
                             summary.lock().expect("summary").failures.push(Failure {
                                 seed,
                                 what,
@@ -475,7 +559,11 @@ fn save_bytes(name: &str, bytes: &[u8], what: &str) -> PathBuf {
 fn failure_of(path: &std::path::Path) -> Option<Failure> {
     let summary = Mutex::new(Summary::default());
     let log = out_dir().join(format!("minimize-{}.log", std::process::id()));
-    let run = drive(&format!("file:{}", path.display()), &log, &summary);
+    let spec = Spec {
+        file: Some(path.to_path_buf()),
+        ..Spec::default()
+    };
+    let run = drive(&spec, &log, &summary, watchdog());
     let _ = std::fs::remove_file(&log);
     run.failures.into_iter().next().map(|(seed, what)| Failure {
         seed,

@@ -69,6 +69,36 @@ fn generated_modules_never_take_the_host_down() {
     }
 }
 
+/// The harness itself: a case whose child aborts and one whose child goes
+/// quiet are each named by seed and saved, and the cases around them
+/// still run.
+#[test]
+fn the_harness_names_a_crashing_and_a_hanging_case() {
+    let spec = harness::Spec {
+        first: 1_000_000,
+        count: 4,
+        abort_at: Some(1_000_001),
+        hang_at: Some(1_000_002),
+        ..harness::Spec::default()
+    };
+    let summary = harness::fuzz_with(&spec, 1, std::time::Duration::from_secs(3));
+    let failed: Vec<(u64, &str)> = summary
+        .failures
+        .iter()
+        .map(|f| (f.seed, f.what.split(':').next().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        failed,
+        [(1_000_001, "crash"), (1_000_002, "hang")],
+        "{summary}"
+    );
+    assert_eq!(summary.ran + summary.skipped, 2, "{summary}");
+    for f in &summary.failures {
+        let saved = f.saved.as_ref().expect("saved");
+        assert!(saved.with_extension("wat").is_file(), "{}", saved.display());
+    }
+}
+
 /// The child side: runs the cases named in its environment. Does nothing
 /// when run by hand.
 #[test]
@@ -99,7 +129,8 @@ fn minimize() {
 
 /// Runs the module in the file `WASILAND_MODFUZZ_WAT` (text or binary) as
 /// a case, under the same limits and checks, and prints what happened:
-/// for checking a reproduction.
+/// for checking a reproduction. Also writes the binary beside it
+/// (`FILE.wasm`), for the CLI.
 #[test]
 #[ignore = "a tool for reports"]
 fn run_wat() {
@@ -107,6 +138,7 @@ fn run_wat() {
         return;
     };
     let wasm = wat::parse_file(&path).expect("a module");
+    let _ = std::fs::write(format!("{path}.wasm"), &wasm);
     let case = generate::Case {
         wasm,
         kind: generate::Kind::Spliced,

@@ -57,7 +57,12 @@ impl TraceSink for CallCounter {
         self.total.fetch_add(1, Ordering::Relaxed);
         let name = line.split('(').next().unwrap_or(line);
         let mut map = self.by_name.lock().unwrap_or_else(|e| e.into_inner());
-        *map.entry(name.to_string()).or_insert(0) += 1;
+        match map.get_mut(name) {
+            Some(n) => *n += 1,
+            None => {
+                map.insert(name.to_string(), 1);
+            }
+        }
     }
 }
 
