@@ -180,7 +180,7 @@ impl fmt::Display for Summary {
         writeln!(f, "  exit statuses {:?}", self.statuses)?;
         write!(
             f,
-            "  peak RSS of a case {} MiB (bound {} MiB), longest run {:?}",
+            "  highest peak RSS of a passing case {} MiB (bound {} MiB), longest run {:?}",
             self.max_rss >> 20,
             run::rss_bound() >> 20,
             self.max_duration
@@ -359,10 +359,15 @@ fn drive(
         failures: Vec::new(),
     };
     let mut current: Option<(u64, Instant)> = None;
+    // The last case that broke a promise: its RSS is not a passing one's.
+    let mut flagged = None;
     loop {
         match rx.recv_timeout(Duration::from_millis(200)) {
             Ok(Report::Start(seed)) => current = Some((seed, Instant::now())),
-            Ok(Report::Problem(seed, text)) => result.failures.push((seed, text)),
+            Ok(Report::Problem(seed, text)) => {
+                flagged = Some(seed);
+                result.failures.push((seed, text));
+            }
             Ok(Report::Skip(seed)) => {
                 current = None;
                 result.finished.push(seed);
@@ -384,7 +389,9 @@ fn drive(
                 s.cases_with_calls += u64::from(calls > 0);
                 *s.statuses.entry(status).or_insert(0) += 1;
                 *s.kinds.entry(kind).or_insert(0) += 1;
-                s.max_rss = s.max_rss.max(rss);
+                if flagged != Some(seed) {
+                    s.max_rss = s.max_rss.max(rss);
+                }
                 s.max_duration = s.max_duration.max(Duration::from_millis(ms));
                 if s.ran.is_multiple_of(1000) {
                     // Long runs: a sign of life, with the failures so far.

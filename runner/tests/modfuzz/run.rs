@@ -14,7 +14,7 @@ use wasiland_wasi_host::TraceSink;
 pub fn limits() -> Limits {
     Limits {
         timeout: Some(Duration::from_secs(1)),
-        fuel: Some(10_000_000),
+        fuel: Some(5_000_000),
         memory: Some(16 << 20),
         sandbox_memory: Some(32 << 20),
         fs_bytes: Some(4 << 20),
