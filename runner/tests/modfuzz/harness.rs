@@ -188,18 +188,41 @@ impl fmt::Display for Summary {
     }
 }
 
+/// How one case ended, as its child reported it.
+struct Finished {
+    seed: u64,
+    status: i32,
+    ms: u64,
+    rss: u64,
+    calls: u64,
+    kind: String,
+}
+
+impl Summary {
+    /// Counts a finished case; `rss_counts` is false for a case that
+    /// broke a promise (its RSS is not a passing case's).
+    fn record(&mut self, f: &Finished, rss_counts: bool) {
+        self.ran += 1;
+        self.calls += f.calls;
+        self.cases_with_calls += u64::from(f.calls > 0);
+        *self.statuses.entry(f.status).or_insert(0) += 1;
+        *self.kinds.entry(f.kind.clone()).or_insert(0) += 1;
+        if rss_counts {
+            self.max_rss = self.max_rss.max(f.rss);
+        }
+        self.max_duration = self.max_duration.max(Duration::from_millis(f.ms));
+        if self.ran.is_multiple_of(1000) {
+            // Long runs: a sign of life, with the failures so far.
+            eprintln!("modfuzz: {} ran, {} failed", self.ran, self.failures.len());
+        }
+    }
+}
+
 /// One line a child reports.
 enum Report {
     Start(u64),
     Problem(u64, String),
-    Done {
-        seed: u64,
-        status: i32,
-        ms: u64,
-        rss: u64,
-        calls: u64,
-        kind: String,
-    },
+    Done(Finished),
     Skip(u64),
     Calls(BTreeMap<String, u64>),
 }
@@ -228,14 +251,14 @@ fn parse(line: &str) -> Option<Report> {
             let rss = n()? as u64;
             let calls = n()? as u64;
             let kind = words.next()?.to_string();
-            Report::Done {
+            Report::Done(Finished {
                 seed,
                 status,
                 ms,
                 rss,
                 calls,
                 kind,
-            }
+            })
         }
         _ => return None,
     })
@@ -373,30 +396,14 @@ fn drive(
                 result.finished.push(seed);
                 summary.lock().expect("summary").skipped += 1;
             }
-            Ok(Report::Done {
-                seed,
-                status,
-                ms,
-                rss,
-                calls,
-                kind,
-            }) => {
+            Ok(Report::Done(finished)) => {
                 current = None;
-                result.finished.push(seed);
-                let mut s = summary.lock().expect("summary");
-                s.ran += 1;
-                s.calls += calls;
-                s.cases_with_calls += u64::from(calls > 0);
-                *s.statuses.entry(status).or_insert(0) += 1;
-                *s.kinds.entry(kind).or_insert(0) += 1;
-                if flagged != Some(seed) {
-                    s.max_rss = s.max_rss.max(rss);
-                }
-                s.max_duration = s.max_duration.max(Duration::from_millis(ms));
-                if s.ran.is_multiple_of(1000) {
-                    // Long runs: a sign of life, with the failures so far.
-                    eprintln!("modfuzz: {} ran, {} failed", s.ran, s.failures.len());
-                }
+                result.finished.push(finished.seed);
+                let rss_counts = flagged != Some(finished.seed);
+                summary
+                    .lock()
+                    .expect("summary")
+                    .record(&finished, rss_counts);
             }
             Ok(Report::Calls(map)) => {
                 let mut s = summary.lock().expect("summary");

@@ -32,7 +32,7 @@ use harness::{env_u64, Summary};
 
 #[test]
 fn generated_modules_never_take_the_host_down() {
-    let cases = env_u64("WASILAND_MODFUZZ_CASES", 300);
+    let cases = env_u64("WASILAND_MODFUZZ_CASES", 1000);
     let first = env_u64("WASILAND_MODFUZZ_SEED", 0);
     let jobs = env_u64("WASILAND_MODFUZZ_JOBS", 1).max(1);
     let summary: Summary = harness::fuzz(first, cases, jobs);
