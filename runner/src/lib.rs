@@ -36,3 +36,4 @@ pub use sandbox::{
 };
 pub use state::StateError;
 pub use tools::{Tool, ToolKind, ToolRegistry};
+pub use wasiland_vfs::{CopyStats, Skipped, SkippedKind};

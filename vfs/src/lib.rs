@@ -65,7 +65,7 @@ pub use clock::ManualClock;
 #[cfg(feature = "std")]
 pub use clock::SystemClock;
 #[cfg(feature = "std")]
-pub use host::CopyStats;
+pub use host::{CopyStats, Skipped, SkippedKind, MAX_LISTED_SKIPS};
 use path::Final;
 
 /// Inode number. Stable for the life of the inode and unique within a [`Vfs`]
