@@ -256,6 +256,9 @@ fn interactive_shell_works_under_a_terminal() {
     term.wait_for("do\n>");
     term.keys(&["echo n$i; done", "Enter"]);
     term.wait_for("n2");
+    // The prompt shows the directory's name escaped: the guest chose it.
+    term.keys(&["mkdir $'\\e[7mx' && cd $'\\e[7mx'", "Enter"]);
+    term.wait_for("user@wasiland:/tmp/\\x1b[7mx$");
     term.keys(&["exit", "Enter"]);
     assert!(
         term.wait_for_exit(),

@@ -40,40 +40,28 @@ pub(crate) fn stdin() -> Stdio {
 
 /// fd 1 for a guest: the CLI's stdout.
 pub(crate) fn stdout() -> Arc<dyn wasiland_wasi_host::OutputStream> {
-    let terminal = std::io::stdout().is_terminal();
-    #[cfg(unix)]
-    {
-        Arc::new(unix::HostOutput {
-            stream: unix::Stream::Stdout,
-            terminal,
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        Arc::new(wasiland_wasi_host::WriterOutput::new(
-            std::io::stdout(),
-            terminal,
-        ))
-    }
+    output(std::io::stdout(), std::io::stdout().is_terminal())
 }
 
 /// fd 2 for a guest: the CLI's stderr.
 pub(crate) fn stderr() -> Arc<dyn wasiland_wasi_host::OutputStream> {
-    let terminal = std::io::stderr().is_terminal();
-    #[cfg(unix)]
-    {
-        Arc::new(unix::HostOutput {
-            stream: unix::Stream::Stderr,
-            terminal,
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        Arc::new(wasiland_wasi_host::WriterOutput::new(
-            std::io::stderr(),
-            terminal,
-        ))
-    }
+    output(std::io::stderr(), std::io::stderr().is_terminal())
+}
+
+#[cfg(unix)]
+fn output<W: std::os::fd::AsFd + Send + Sync + 'static>(
+    writer: W,
+    terminal: bool,
+) -> Arc<dyn wasiland_wasi_host::OutputStream> {
+    Arc::new(unix::HostOutput { writer, terminal })
+}
+
+#[cfg(not(unix))]
+fn output<W: std::io::Write + Send + 'static>(
+    writer: W,
+    terminal: bool,
+) -> Arc<dyn wasiland_wasi_host::OutputStream> {
+    Arc::new(wasiland_wasi_host::WriterOutput::new(writer, terminal))
 }
 
 #[cfg(unix)]
@@ -81,16 +69,9 @@ mod unix {
     use super::{POLL_SLICE, WRITE_PIECE};
     use rustix::event::{PollFd, PollFlags, Timespec};
     use rustix::io::Errno;
-    use std::os::fd::AsFd;
+    use std::os::fd::{AsFd, BorrowedFd};
     use std::time::Duration;
     use wasiland_wasi_host::{InputStream, Interrupt, OutputStream, Readiness, StreamError};
-
-    #[derive(Clone, Copy)]
-    pub(super) enum Stream {
-        Stdin,
-        Stdout,
-        Stderr,
-    }
 
     /// What a wait on a host descriptor found.
     #[derive(Debug, PartialEq, Eq)]
@@ -104,13 +85,7 @@ mod unix {
         Closed,
     }
 
-    fn wait(stream: Stream, timeout: Duration) -> Ready {
-        let (stdin, stdout, stderr) = (std::io::stdin(), std::io::stdout(), std::io::stderr());
-        let (fd, flags) = match stream {
-            Stream::Stdin => (stdin.as_fd(), PollFlags::IN),
-            Stream::Stdout => (stdout.as_fd(), PollFlags::OUT),
-            Stream::Stderr => (stderr.as_fd(), PollFlags::OUT),
-        };
+    fn wait(fd: BorrowedFd<'_>, flags: PollFlags, timeout: Duration) -> Ready {
         let mut fds = [PollFd::new(&fd, flags)];
         let ts = Timespec {
             tv_sec: 0,
@@ -121,15 +96,15 @@ mod unix {
             Ok(_) if fds[0].revents().contains(PollFlags::NVAL) => Ready::Closed,
             // Readable, writable, hung up or failed: the read or write
             // reports which without blocking.
-            Ok(_) => Ready::Yes,
-            Err(_) => Ready::Yes,
+            Ok(_) | Err(_) => Ready::Yes,
         }
     }
 
-    /// Waits until `stream` is ready: one slice when `nonblocking` (then
-    /// `WouldBlock`), else until ready or interrupted.
+    /// Waits until `fd` is ready for `flags`: one look when `nonblocking`
+    /// (then `WouldBlock`), else until ready or interrupted.
     fn wait_ready(
-        stream: Stream,
+        fd: BorrowedFd<'_>,
+        flags: PollFlags,
         nonblocking: bool,
         interrupt: &Interrupt,
     ) -> Result<Ready, StreamError> {
@@ -139,11 +114,19 @@ mod unix {
             } else {
                 POLL_SLICE
             };
-            match wait(stream, timeout) {
+            match wait(fd, flags, timeout) {
                 Ready::NotYet if nonblocking => return Err(StreamError::WouldBlock),
                 Ready::NotYet => interrupt.check().map_err(StreamError::Interrupted)?,
                 ready => return Ok(ready),
             }
+        }
+    }
+
+    fn readiness(fd: BorrowedFd<'_>, flags: PollFlags, ready_bytes: u64) -> Readiness {
+        match wait(fd, flags, Duration::ZERO) {
+            Ready::Yes => Readiness::Ready(ready_bytes),
+            Ready::NotYet => Readiness::Pending,
+            Ready::Closed => Readiness::Hangup,
         }
     }
 
@@ -162,11 +145,14 @@ mod unix {
             if buf.is_empty() {
                 return Ok(0);
             }
+            let stdin = std::io::stdin();
             loop {
-                if wait_ready(Stream::Stdin, nonblocking, interrupt)? == Ready::Closed {
+                if wait_ready(stdin.as_fd(), PollFlags::IN, nonblocking, interrupt)?
+                    == Ready::Closed
+                {
                     return Ok(0);
                 }
-                match rustix::io::read(std::io::stdin().as_fd(), &mut *buf) {
+                match rustix::io::read(stdin.as_fd(), &mut *buf) {
                     Ok(n) => return Ok(n),
                     // Another reader was first, or a signal came: wait again.
                     Err(Errno::AGAIN) | Err(Errno::INTR) => {}
@@ -177,11 +163,7 @@ mod unix {
         }
 
         fn poll_read(&self) -> Readiness {
-            match wait(Stream::Stdin, Duration::ZERO) {
-                Ready::Yes => Readiness::Ready(1),
-                Ready::NotYet => Readiness::Pending,
-                Ready::Closed => Readiness::Hangup,
-            }
+            readiness(std::io::stdin().as_fd(), PollFlags::IN, 1)
         }
 
         fn is_terminal(&self) -> bool {
@@ -190,30 +172,22 @@ mod unix {
     }
 
     /// The CLI's stdout or stderr, written only when it can take data.
-    pub(super) struct HostOutput {
-        pub(super) stream: Stream,
+    pub(super) struct HostOutput<W> {
+        pub(super) writer: W,
         pub(super) terminal: bool,
     }
 
-    impl HostOutput {
-        fn write_some(&self, data: &[u8]) -> Result<usize, Errno> {
-            match self.stream {
-                Stream::Stdout => rustix::io::write(std::io::stdout().as_fd(), data),
-                _ => rustix::io::write(std::io::stderr().as_fd(), data),
-            }
-        }
-    }
-
-    impl OutputStream for HostOutput {
+    impl<W: AsFd + Send + Sync> OutputStream for HostOutput<W> {
         fn write(
             &self,
             data: &[u8],
             nonblocking: bool,
             interrupt: &Interrupt,
         ) -> Result<usize, StreamError> {
+            let fd = self.writer.as_fd();
             let mut written = 0;
             while written < data.len() {
-                let ready = match wait_ready(self.stream, nonblocking, interrupt) {
+                let ready = match wait_ready(fd, PollFlags::OUT, nonblocking, interrupt) {
                     Err(StreamError::WouldBlock) if written > 0 => return Ok(written),
                     other => other?,
                 };
@@ -221,7 +195,7 @@ mod unix {
                     return Err(StreamError::BrokenPipe);
                 }
                 let end = data.len().min(written + WRITE_PIECE);
-                match self.write_some(&data[written..end]) {
+                match rustix::io::write(fd, &data[written..end]) {
                     Ok(n) => written += n,
                     Err(Errno::AGAIN) | Err(Errno::INTR) => {}
                     Err(Errno::PIPE) => return Err(StreamError::BrokenPipe),
@@ -232,11 +206,7 @@ mod unix {
         }
 
         fn poll_write(&self) -> Readiness {
-            match wait(self.stream, Duration::ZERO) {
-                Ready::Yes => Readiness::Ready(WRITE_PIECE as u64),
-                Ready::NotYet => Readiness::Pending,
-                Ready::Closed => Readiness::Hangup,
-            }
+            readiness(self.writer.as_fd(), PollFlags::OUT, WRITE_PIECE as u64)
         }
 
         fn is_terminal(&self) -> bool {

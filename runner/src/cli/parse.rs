@@ -103,25 +103,10 @@ pub(crate) fn parse_export(s: &str) -> Result<(String, String), String> {
 }
 
 /// A sandbox path as an absolute, normalised path: a relative one is taken
-/// from `base` (the sandbox's home, `/home/user`); `.` and `..` are resolved
-/// by name, as `cd` does (`..` of `/` is `/`).
+/// from `base`; `.` and `..` are resolved by name, as `cd` does (`..` of
+/// `/` is `/`).
 pub(crate) fn sandbox_path(base: &str, path: &str) -> String {
-    let joined = if path.starts_with('/') {
-        path.to_string()
-    } else {
-        format!("{base}/{path}")
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for part in joined.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
+    wasiland::shell::normalize_path(&wasiland::exec::absolute(base, path))
 }
 
 #[cfg(test)]

@@ -62,7 +62,8 @@ pub fn run(args: ShellArgs) -> i32 {
     let mut pending = String::new();
     loop {
         let prompt = if pending.is_empty() {
-            format!("user@wasiland:{}$ ", sb.shell().cwd())
+            // The directory's name is the guest's choice.
+            format!("user@wasiland:{}$ ", text::escape(sb.shell().cwd()))
         } else {
             "> ".to_string()
         };

@@ -17,6 +17,7 @@
 
 mod arith;
 mod builtins;
+pub use builtins::dirs::normalize as normalize_path;
 mod exec;
 mod expand;
 mod parse;
