@@ -9,7 +9,7 @@ use wasiland_vfs::FileType;
 /// `cd -L` does).
 ///
 /// ```
-/// assert_eq!(wasiland::shell::normalize_path("/home/user/../tmp/./x"), "/tmp/x");
+/// assert_eq!(wasiland::shell::normalize_path("/home/user/../../tmp/./x"), "/tmp/x");
 /// assert_eq!(wasiland::shell::normalize_path("/.."), "/");
 /// ```
 pub fn normalize(path: &str) -> String {
