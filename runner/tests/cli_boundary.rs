@@ -151,6 +151,15 @@ fn wasm_errors_are_plain_words() {
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "{err}");
+    // A text file: one line in plain words, no dump of bytes.
+    let text_file = dir.path().join("notes.txt");
+    std::fs::write(&text_file, "hello, this is text\n").expect("write");
+    let out = run(&["wasm", text_file.to_str().expect("utf-8")], b"");
+    assert_eq!(out.status.code(), Some(126));
+    let err = text(&out.stderr);
+    assert!(err.contains("not a WebAssembly module"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!err.contains("0x"), "{err}");
 }
 
 #[test]

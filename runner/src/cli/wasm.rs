@@ -50,6 +50,20 @@ fn vfs_location(guest: &str) -> String {
     parse::sandbox_path("/", guest)
 }
 
+/// A module that cannot be loaded, in plain words: the parser's message
+/// for a file that is not WebAssembly at all (a text file, say) lists
+/// both magic numbers as multi-line arrays.
+fn module_error(e: &wasiland::ModuleError) -> String {
+    match e {
+        wasiland::ModuleError::Invalid { name, message }
+            if message.starts_with("magic header not detected") =>
+        {
+            format!("{name}: not a WebAssembly module (it does not start with the WebAssembly magic number; text format is not accepted)")
+        }
+        e => e.to_string(),
+    }
+}
+
 pub fn run(args: WasmArgs) -> i32 {
     // Only an explicit --timeout bounds a single module run, as in wasmtime.
     let limits = args.limits.limits(None);
@@ -62,7 +76,7 @@ pub fn run(args: WasmArgs) -> i32 {
     let module = match runtime.module_from_file(module_path) {
         Ok(m) => m,
         Err(e) => {
-            text::error(&e.to_string());
+            text::error(&module_error(&e));
             return CANNOT_RUN;
         }
     };
