@@ -322,16 +322,17 @@ fn ctrl_c_stops_the_command_and_keeps_the_session() {
 /// `--timeout 0` means none.
 #[test]
 fn shell_timeout_is_per_command_and_can_be_off() {
-    let term = Terminal::start("timeout", "shell --history /dev/null --timeout 1");
+    let term = Terminal::start("timeout", "shell --history /dev/null --timeout 3");
     term.wait_for("user@wasiland:/home/user$");
     term.keys(&["Y=still-here; while true; do :; done", "Enter"]);
     term.wait_for("wasiland: timeout limit hit by sh");
     term.keys(&["echo status=$? $Y", "Enter"]);
     term.wait_for("status=124 still-here");
-    // Each command has its own second: two 0.6 s sleeps both finish.
-    term.keys(&["sleep 0.6; echo first=$?", "Enter"]);
+    // Each command has its own 3 s: two 2 s sleeps both finish (with a
+    // margin of 1 s for a slow machine; `sleep 0` compiles the module).
+    term.keys(&["sleep 0; sleep 2; echo first=$?", "Enter"]);
     term.wait_for("first=0");
-    term.keys(&["sleep 0.6; echo second=$?", "Enter"]);
+    term.keys(&["sleep 2; echo second=$?", "Enter"]);
     term.wait_for("second=0");
     drop(term);
 
