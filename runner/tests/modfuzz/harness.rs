@@ -298,7 +298,7 @@ pub fn child_main() {
             continue;
         };
         let outcome = run::run(&case, seed, &counter);
-        if let Some(p) = outcome.problem {
+        if let Some(p) = &outcome.problem {
             say(format!("problem {seed} {}", p.replace('\n', " ")));
         }
         let kind = match case.kind {
@@ -312,6 +312,11 @@ pub fn child_main() {
             outcome.peak_rss.unwrap_or(0),
             outcome.calls
         ));
+        if outcome.over_rss {
+            // What it left resident would fail the next cases too: the
+            // parent goes on in a fresh process.
+            break;
+        }
     }
     let calls: Vec<String> = counter
         .by_name()

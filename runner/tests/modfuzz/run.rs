@@ -88,6 +88,9 @@ pub struct Outcome {
     pub calls: u64,
     /// A check that failed (the host is fine but misbehaved).
     pub problem: Option<String>,
+    /// The peak went past the bound: memory the case left behind would
+    /// count against every later case of this process.
+    pub over_rss: bool,
 }
 
 /// Resets the kernel's peak-RSS mark of this process, so the next
@@ -157,7 +160,8 @@ pub fn run(case: &Case, seed: u64, counter: &Arc<CallCounter>) -> Outcome {
     }
     drop(sb);
     let peak = peak_rss();
-    if let Some(p) = peak.filter(|p| *p > rss_bound()) {
+    let over_rss = peak.is_some_and(|p| p > rss_bound());
+    if let Some(p) = peak.filter(|_| over_rss) {
         problem = Some(format!(
             "peak RSS {} MiB over the bound of {} MiB",
             p >> 20,
@@ -170,5 +174,6 @@ pub fn run(case: &Case, seed: u64, counter: &Arc<CallCounter>) -> Outcome {
         peak_rss: peak,
         calls: counter.total() - before,
         problem,
+        over_rss,
     }
 }
