@@ -42,3 +42,88 @@ ensure_host_tools() {
             { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq "${missing[@]}" >/dev/null; }
     fi
 }
+
+# --- crates patched for wasiland --------------------------------------------
+# A directory PATCHES/NAME-VERSION/ holds patch files for that crates.io
+# package, applied in name order with -p1; each starts with why it exists
+# (RATIONALE.md says it too). Used for RustPython's and uutils' crates by
+# fixtures/build.sh and for wasmi by the main workspace (runner/patches/).
+
+# A hash of one series' files (its identity in stamps).
+patch_series_sum() {
+    (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) |
+        sha256sum | cut -c1-16
+}
+
+# Apply the series in directory $1 to the crate source in $2.
+apply_patch_series() {
+    local series="$1" dest="$2" file
+    command -v patch >/dev/null || {
+        log "FAILED: patching $(basename "$series") needs the 'patch' tool"
+        return 1
+    }
+    for file in "$series"/*.patch; do
+        [[ -f "$file" ]] || continue
+        patch --quiet --forward -p1 -d "$dest" <"$file" >&2 || {
+            log "FAILED: $file does not apply to $dest"
+            return 1
+        }
+    done
+}
+
+# prepare_patched_crates PATCHES OUT [CARGO_HOME]: make OUT/NAME-VERSION/
+# the published source of every series in PATCHES with the series applied,
+# for a [patch.crates-io] path dependency. The pristine sources are the
+# registry's .crate files, fetched by cargo through a scratch manifest that
+# names exactly those versions. Unchanged series keep their copies (new
+# files would make cargo rebuild the crates).
+prepare_patched_crates() {
+    local patches_root="$1" out_root="$2"
+    local cargo_home="${3:-${CARGO_HOME:-$HOME/.cargo}}"
+    [[ -d "$patches_root" ]] || return 0
+    local -a crates=()
+    local dir
+    for dir in "$patches_root"/*/; do
+        [[ -d "$dir" ]] && crates+=("$(basename "$dir")")
+    done
+    ((${#crates[@]})) || return 0
+    local stamp
+    stamp="$(patch_series_sum "$patches_root")"
+    if [[ "$(cat "$out_root/.stamp" 2>/dev/null)" == "$stamp" ]]; then
+        return 0
+    fi
+    local scratch crate i=0
+    scratch="$(mktemp -d)"
+    mkdir -p "$scratch/src"
+    : >"$scratch/src/lib.rs"
+    {
+        printf '[package]\nname = "fetch-pristine"\nversion = "0.0.0"\nedition = "2021"\n'
+        printf '[workspace]\n[dependencies]\n'
+        for crate in "${crates[@]}"; do
+            # NAME-VERSION: crate names have dashes, versions do not.
+            printf 'c%d = { package = "%s", version = "=%s" }\n' "$i" "${crate%-*}" "${crate##*-}"
+            i=$((i + 1))
+        done
+    } >"$scratch/Cargo.toml"
+    (cd "$scratch" && CARGO_HOME="$cargo_home" cargo fetch --quiet) >&2
+    rm -rf "$out_root.tmp"
+    mkdir -p "$out_root.tmp"
+    local archive
+    for crate in "${crates[@]}"; do
+        archive="$(ls "$cargo_home"/registry/cache/*/"$crate.crate" 2>/dev/null | head -n1)"
+        if [[ -z "$archive" ]]; then
+            log "FAILED: no $crate.crate in $cargo_home/registry/cache"
+            rm -rf "$scratch"
+            return 1
+        fi
+        tar -xzf "$archive" -C "$out_root.tmp"
+        apply_patch_series "$patches_root/$crate" "$out_root.tmp/$crate" || {
+            rm -rf "$scratch"
+            return 1
+        }
+    done
+    echo "$stamp" >"$out_root.tmp/.stamp"
+    rm -rf "$scratch" "$out_root"
+    mv "$out_root.tmp" "$out_root"
+    log "patched ${crates[*]} into $out_root"
+}

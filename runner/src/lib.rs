@@ -14,7 +14,7 @@
 //! shell), [`exec`] (finding and starting programs), [`tools`] (the tool
 //! registry), [`process`] (one guest process), [`image`] (start-up
 //! images), [`spawn`] (the `wasiland_v1.spawn` import), [`runtime`]
-//! (engine and module cache), [`limits`].
+//! (engine and module cache), [`limits`], [`state`] (saved states).
 
 pub mod exec;
 pub mod image;
@@ -24,6 +24,7 @@ pub mod runtime;
 pub mod sandbox;
 pub mod shell;
 pub mod spawn;
+pub mod state;
 pub mod tools;
 
 pub use exec::{Child, ExecEnv, Program, ResolveError, SpawnRequest};
@@ -33,4 +34,6 @@ pub use runtime::{ModuleError, Runtime};
 pub use sandbox::{
     CancelHandle, FsError, OutputKind, RunOptions, RunResult, Sandbox, SandboxBuilder, Snapshot,
 };
+pub use state::StateError;
 pub use tools::{Tool, ToolKind, ToolRegistry};
+pub use wasiland_vfs::{CopyStats, Skipped, SkippedKind};

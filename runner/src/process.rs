@@ -279,5 +279,23 @@ fn classify(e: &wasmi::Error, memory_refused: bool) -> ProcessExit {
     if memory_refused {
         return ProcessExit::limit(LimitKind::Memory, format!("memory limit reached ({e})"));
     }
-    ProcessExit::failed(126, e.to_string())
+    ProcessExit::failed(126, link_error_message(e).unwrap_or_else(|| e.to_string()))
+}
+
+/// A link failure in wasmtime's words (wasmi's own message dumps types).
+fn link_error_message(e: &wasmi::Error) -> Option<String> {
+    use wasmi::errors::{ErrorKind, LinkerError};
+    match e.kind() {
+        ErrorKind::Linker(LinkerError::MissingDefinition { name, .. }) => Some(format!(
+            "unknown import: `{}::{}` has not been defined",
+            name.module(),
+            name.name()
+        )),
+        ErrorKind::Linker(LinkerError::InvalidTypeDefinition { name, .. }) => Some(format!(
+            "incompatible import type for `{}::{}`",
+            name.module(),
+            name.name()
+        )),
+        _ => None,
+    }
 }

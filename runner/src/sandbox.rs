@@ -9,7 +9,7 @@ use crate::tools::{self, ToolRegistry};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use wasiland_vfs::{Device, DirEntry, Vfs, VfsError};
+use wasiland_vfs::{CopyStats, Device, DirEntry, Vfs, VfsError};
 use wasiland_wasi_host::{
     BudgetScope, BytesInput, CaptureOutput, Interrupt, MemoryBudget, OutputBudget, OutputStream,
     RandomSource, SharedVfs, Stdio, StreamError, SystemClock, TraceSink, WasiClock,
@@ -474,7 +474,6 @@ fn conventional_tree(vfs: &mut Vfs, tools: &ToolRegistry, cwd: &str) -> Result<(
         "/root",
         "/dev",
         "/var/tmp",
-        cwd,
     ] {
         vfs.create_dir_all(dir).map_err(vfs_err(dir))?;
     }
@@ -501,6 +500,12 @@ fn conventional_tree(vfs: &mut Vfs, tools: &ToolRegistry, cwd: &str) -> Result<(
         &b"root:x:0:0:root:/root:/bin/bash\nuser:x:1000:1000:user:/home/user:/bin/bash\n"[..],
     )
     .map_err(vfs_err("/etc/passwd"))?;
+    // After the files above, so a cwd naming one of them is refused.
+    match vfs.create_dir_all(cwd) {
+        Err(VfsError::AlreadyExists) => Err(VfsError::NotADirectory),
+        other => other,
+    }
+    .map_err(vfs_err(cwd))?;
     let mut names: Vec<String> = tools.names().map(String::from).collect();
     // The shell itself answers to these.
     names.extend(["sh", "bash"].map(String::from));
@@ -816,32 +821,33 @@ impl Sandbox {
 
     /// Copy a host directory tree into the sandbox at `guest` (files,
     /// directories and symlinks; symlinks are never followed out of the
-    /// tree). The host directory is not touched afterwards.
+    /// tree; FIFOs, sockets and devices are skipped and listed in the
+    /// result). All or nothing; the host directory is only read. See
+    /// [`Vfs::import_host_dir`].
     ///
     /// ```no_run
     /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
     /// sb.import_host_dir(std::path::Path::new("./project"), "/work").unwrap();
     /// ```
-    pub fn import_host_dir(&mut self, host: &Path, guest: &str) -> Result<(), FsError> {
+    pub fn import_host_dir(&mut self, host: &Path, guest: &str) -> Result<CopyStats, FsError> {
         let abs = self.absolute(guest);
         let mut vfs = self.exec.vfs.lock();
         vfs.create_dir_all(&abs).map_err(vfs_err(&abs))?;
-        vfs.import_host_dir(host, &abs)?;
-        Ok(())
+        Ok(vfs.import_host_dir(host, &abs)?)
     }
 
-    /// Copy a sandbox subtree out to a host directory (never writing
-    /// outside it).
+    /// Copy a sandbox subtree out to a host directory (merged into it if it
+    /// exists; never writing outside it), atomically: on failure the host
+    /// is unchanged. See [`Vfs::export_to_host`].
     ///
     /// ```no_run
     /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
     /// sb.run("mkdir -p out && echo done > out/report.txt");
     /// sb.export("out", std::path::Path::new("/tmp/report")).unwrap();
     /// ```
-    pub fn export(&self, guest: &str, host: &Path) -> Result<(), FsError> {
+    pub fn export(&self, guest: &str, host: &Path) -> Result<CopyStats, FsError> {
         let abs = self.absolute(guest);
-        self.exec.vfs.lock().export_to_host(&abs, host)?;
-        Ok(())
+        Ok(self.exec.vfs.lock().export_to_host(&abs, host)?)
     }
 
     /// A copy of the filesystem and session to [`Sandbox::restore`] later

@@ -1,38 +1,9 @@
 //! The `wasiland` command line, run as a user would run it.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod cli_support;
+
+use cli_support::{run, text, wasiland, Terminal};
 use std::time::{Duration, Instant};
-
-fn wasiland() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_wasiland"));
-    c.env(
-        "WASILAND_FIXTURES",
-        wasiland::sandbox::default_fixtures_dir(),
-    );
-    c
-}
-
-fn run(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = wasiland()
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn wasiland");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin)
-        .expect("write stdin");
-    child.wait_with_output().expect("wait")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 #[test]
 fn run_answers_the_readme_pipeline() {
@@ -266,86 +237,109 @@ fn wasm_reports_exit_codes_traps_and_traces() {
 /// a pipeline, cwd kept between lines, continuation lines, exit.
 #[test]
 fn interactive_shell_works_under_a_terminal() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        panic!("tmux is needed for the interactive shell test");
-    }
-    let session = format!("wasiland-test-{}", std::process::id());
     let history = tempfile::NamedTempFile::new().expect("tmp");
-    let cmd = format!(
-        "WASILAND_FIXTURES={} {} shell --history {}",
-        wasiland::sandbox::default_fixtures_dir().display(),
-        env!("CARGO_BIN_EXE_wasiland"),
-        history.path().display()
+    let term = Terminal::start(
+        "basics",
+        &format!("shell --history {}", history.path().display()),
     );
-    let tmux = |args: &[&str]| Command::new("tmux").args(args).output().expect("tmux");
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "120",
-        "-y",
-        "30",
-        &cmd,
-    ]);
-    let screen = || text(&tmux(&["capture-pane", "-p", "-t", &session]).stdout);
-    let wait_for = |needle: &str| {
-        let t = Instant::now();
-        while t.elapsed() < Duration::from_secs(30) {
-            if screen().contains(needle) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let s = screen();
-        tmux(&["kill-session", "-t", &session]);
-        panic!("{needle:?} did not appear on the screen:\n{s}");
-    };
-    wait_for("user@wasiland:/home/user$");
-    tmux(&[
-        "send-keys",
-        "-t",
-        &session,
-        "cd /tmp && echo hello | tr a-z A-Z",
-        "Enter",
-    ]);
-    wait_for("HELLO");
-    wait_for("user@wasiland:/tmp$");
+    term.wait_for("user@wasiland:/home/user$");
+    term.keys(&["cd /tmp && echo hello | tr a-z A-Z", "Enter"]);
+    term.wait_for("HELLO");
+    term.wait_for("user@wasiland:/tmp$");
     // Line editing: type a typo, fix it with backspace.
-    tmux(&[
-        "send-keys",
-        "-t",
-        &session,
-        "echo wasiX",
-        "BSpace",
-        "land-ok",
-        "Enter",
-    ]);
-    wait_for("wasiland-ok");
+    term.keys(&["echo wasiX", "BSpace", "land-ok", "Enter"]);
+    term.wait_for("wasiland-ok");
     // A continuation line.
-    tmux(&["send-keys", "-t", &session, "for i in 1 2; do", "Enter"]);
+    term.keys(&["for i in 1 2; do", "Enter"]);
     // Keys typed ahead of a prompt are lost by the line editor, so wait
     // for the continuation prompt.
-    wait_for("do\n>");
-    tmux(&["send-keys", "-t", &session, "echo n$i; done", "Enter"]);
-    wait_for("n2");
-    tmux(&["send-keys", "-t", &session, "exit", "Enter"]);
-    let t = Instant::now();
-    while t.elapsed() < Duration::from_secs(10) {
-        if !tmux(&["has-session", "-t", &session]).status.success() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let still_running = tmux(&["has-session", "-t", &session]).status.success();
-    tmux(&["kill-session", "-t", &session]);
-    assert!(!still_running, "the shell did not exit");
+    term.wait_for("do\n>");
+    term.keys(&["echo n$i; done", "Enter"]);
+    term.wait_for("n2");
+    // The prompt shows the directory's name escaped: the guest chose it.
+    term.keys(&["mkdir $'\\e[7mx' && cd $'\\e[7mx'", "Enter"]);
+    term.wait_for("user@wasiland:/tmp/\\x1b[7mx$");
+    term.keys(&["exit", "Enter"]);
+    assert!(
+        term.wait_for_exit(),
+        "the shell did not exit:\n{}",
+        term.screen()
+    );
     let saved = std::fs::read_to_string(history.path()).expect("history");
     assert!(
         saved.contains("echo hello | tr a-z A-Z"),
         "history: {saved}"
     );
+}
+
+const PROMPT: &str = "user@wasiland:/home/user$";
+
+/// Ctrl-C stops the running command, not the session: status 130, and
+/// the session's variables, files and history are still there; a command
+/// reading the terminal stops too.
+#[test]
+fn ctrl_c_stops_the_command_and_keeps_the_session() {
+    let history = tempfile::NamedTempFile::new().expect("tmp");
+    let term = Terminal::start(
+        "ctrl-c",
+        &format!("shell --history {}", history.path().display()),
+    );
+    term.wait_for("user@wasiland:/home/user$");
+    // Waited-for outputs are computed, so the typed line cannot match.
+    term.keys(&["X=kept; echo data > f.txt; echo ready$((1))", "Enter"]);
+    term.wait_for("ready1");
+    term.keys(&["sleep 100", "Enter"]);
+    std::thread::sleep(Duration::from_millis(500));
+    let t = Instant::now();
+    term.keys(&["C-c"]);
+    term.wait_for_prompt(PROMPT);
+    assert!(t.elapsed() < Duration::from_secs(10));
+    term.keys(&["echo status=$? $X $(cat f.txt)", "Enter"]);
+    term.wait_for("status=130 kept data");
+    // A guest waiting for terminal input. As in bash, Ctrl-C ends the
+    // whole command line, not only the program.
+    term.keys(&["cat; echo not-reached$((1))", "Enter"]);
+    // Keys typed while the line editor hands the terminal over are lost.
+    std::thread::sleep(Duration::from_millis(500));
+    term.keys(&["typed", "Enter"]);
+    term.wait_for("typed\ntyped");
+    term.keys(&["C-c"]);
+    term.wait_for_prompt(PROMPT);
+    term.keys(&["echo cat=$?", "Enter"]);
+    term.wait_for("cat=130");
+    assert!(!term.screen().contains("not-reached1"), "{}", term.screen());
+    assert!(term.running(), "the session ended:\n{}", term.screen());
+    // Ctrl-C at the prompt clears the line, as in bash.
+    term.keys(&["echo never", "C-c"]);
+    term.keys(&["echo after=$X", "Enter"]);
+    term.wait_for("after=kept");
+    assert!(!term.screen().contains("\nnever"), "{}", term.screen());
+    let saved = std::fs::read_to_string(history.path()).expect("history");
+    assert!(saved.contains("sleep 100"), "saved at once: {saved}");
+}
+
+/// The session's timeout bounds each command and ends only that command;
+/// `--timeout 0` means none.
+#[test]
+fn shell_timeout_is_per_command_and_can_be_off() {
+    let term = Terminal::start("timeout", "shell --history /dev/null --timeout 3");
+    term.wait_for("user@wasiland:/home/user$");
+    term.keys(&["Y=still-here; while true; do :; done", "Enter"]);
+    term.wait_for("wasiland: timeout limit hit by sh");
+    term.keys(&["echo status=$? $Y", "Enter"]);
+    term.wait_for("status=124 still-here");
+    // Each command has its own 3 s: two 2 s sleeps both finish (with a
+    // margin of 1 s for a slow machine; `sleep 0` compiles the module).
+    term.keys(&["sleep 0; sleep 2; echo first=$?", "Enter"]);
+    term.wait_for("first=0");
+    term.keys(&["sleep 2; echo second=$?", "Enter"]);
+    term.wait_for("second=0");
+    drop(term);
+
+    let term = Terminal::start("no-timeout", "shell --history /dev/null --timeout 0");
+    term.wait_for("user@wasiland:/home/user$");
+    term.keys(&["sleep 2; echo slept=$?", "Enter"]);
+    term.wait_for("slept=0");
 }
 
 #[test]

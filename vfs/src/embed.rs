@@ -32,6 +32,7 @@ pub(crate) fn write_file(vfs: &mut Vfs, path: &str, data: Bytes) -> Result<()> {
                 Kind::Dir(_) => return Err(VfsError::IsADirectory),
                 _ => return Err(VfsError::BadHandle),
             };
+            crate::readonly::writable(vfs, ino)?;
             vfs.check_growth(old, data.len() as u64)?;
             let now = vfs.stamp();
             let new = data.len() as u64;

@@ -25,6 +25,7 @@ impl VfsError {
             VfsError::FileTooLarge => "EFBIG",
             VfsError::BadHandle => "EBADF",
             VfsError::CrossDevice => "EXDEV",
+            VfsError::ReadOnly => "EROFS",
         }
     }
 
@@ -47,6 +48,7 @@ impl VfsError {
             VfsError::FileTooLarge => "file too large",
             VfsError::BadHandle => "bad file handle",
             VfsError::CrossDevice => "cross-device link",
+            VfsError::ReadOnly => "read-only file system",
         }
     }
 }
@@ -80,6 +82,7 @@ impl From<VfsError> for std::io::Error {
             VfsError::FileTooLarge => K::FileTooLarge,
             VfsError::BadHandle => K::InvalidInput,
             VfsError::CrossDevice => K::CrossesDevices,
+            VfsError::ReadOnly => K::ReadOnlyFilesystem,
         };
         std::io::Error::new(kind, e)
     }

@@ -38,6 +38,9 @@ pub(crate) struct Inode {
     /// Open handles ([`crate::Vfs::retain`]); not carried over by a fork.
     pub(crate) handles: u64,
     pub(crate) mode: u32,
+    /// Part of a read-only subtree ([`crate::Vfs::set_read_only`]): no
+    /// change to its contents, names or metadata (ReadOnly, EROFS).
+    pub(crate) readonly: bool,
     pub(crate) atime: u64,
     pub(crate) mtime: u64,
     pub(crate) ctime: u64,
@@ -51,6 +54,7 @@ impl Inode {
             nlink,
             handles: 0,
             mode: mode & 0o7777,
+            readonly: false,
             atime: now,
             mtime: now,
             ctime: now,

@@ -6,6 +6,7 @@ use bytes::Bytes;
 
 use crate::data::MAX_FILE_SIZE;
 use crate::inode::Kind;
+use crate::readonly;
 use crate::{Device, Ino, Result, SetTime, Vfs, VfsError};
 
 /// A Linux `loff_t` is signed: larger offsets are negative there (EINVAL).
@@ -48,8 +49,8 @@ pub(crate) fn read_at(vfs: &Vfs, ino: Ino, offset: u64, buf: &mut [u8]) -> Resul
     }
 }
 
-/// Everything `write_at` of `len` bytes would be refused for, checked
-/// without writing; `Ok(None)` for a device (the data is discarded),
+/// Everything `write_at` of `len` bytes would be refused for (range,
+/// kind, a read-only tree, the byte quota), checked without writing; `Ok(None)` for a device (the data is discarded),
 /// else `Some((old size, new size))`.
 pub(crate) fn check_write(
     vfs: &Vfs,
@@ -65,6 +66,7 @@ pub(crate) fn check_write(
         Kind::Symlink(_) => return Err(VfsError::BadHandle),
         Kind::Device(_) => return Ok(None),
     };
+    readonly::writable(vfs, ino)?;
     if len == 0 {
         return Ok(Some((old, old)));
     }
@@ -113,6 +115,7 @@ pub(crate) fn set_len(vfs: &mut Vfs, ino: Ino, len: u64) -> Result<()> {
         Kind::Symlink(_) => return Err(VfsError::BadHandle),
         Kind::Device(_) => return Err(VfsError::InvalidArgument),
     };
+    readonly::writable(vfs, ino)?;
     vfs.check_growth(old, len)?;
     let now = vfs.stamp();
     let inode = vfs.table.get_mut(ino)?;
@@ -151,6 +154,7 @@ pub(crate) fn contents(vfs: &Vfs, ino: Ino) -> Result<Bytes> {
 }
 
 pub(crate) fn set_times(vfs: &mut Vfs, ino: Ino, atime: SetTime, mtime: SetTime) -> Result<()> {
+    readonly::writable(vfs, ino)?;
     let now = vfs.stamp();
     let inode = vfs.table.get_mut(ino)?;
     let pick = |t: SetTime, old: u64| match t {
@@ -165,6 +169,7 @@ pub(crate) fn set_times(vfs: &mut Vfs, ino: Ino, atime: SetTime, mtime: SetTime)
 }
 
 pub(crate) fn set_mode(vfs: &mut Vfs, ino: Ino, mode: u32) -> Result<()> {
+    readonly::writable(vfs, ino)?;
     let now = vfs.stamp();
     let inode = vfs.table.get_mut(ino)?;
     inode.mode = mode & 0o7777;

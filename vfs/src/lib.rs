@@ -29,6 +29,7 @@
 //! | `embed` | the embedder's whole-file and whole-tree calls |
 //! | `host` | import from and export to the host filesystem (`std`) |
 //! | `check` | the `fsck`-style consistency check |
+//! | `readonly` | read-only subtrees (EROFS), as read-only mounts |
 //! | `clock`, `error` | clocks; error display and conversions |
 //!
 //! Without the default `std` feature the crate is `#![no_std]` + `alloc`
@@ -50,6 +51,7 @@ mod inode;
 mod io;
 mod ns;
 mod path;
+mod readonly;
 #[cfg(test)]
 mod tests;
 
@@ -63,7 +65,7 @@ pub use clock::ManualClock;
 #[cfg(feature = "std")]
 pub use clock::SystemClock;
 #[cfg(feature = "std")]
-pub use host::CopyStats;
+pub use host::{CopyStats, Skipped, SkippedKind, MAX_LISTED_SKIPS};
 use path::Final;
 
 /// Inode number. Stable for the life of the inode and unique within a [`Vfs`]
@@ -108,9 +110,11 @@ pub enum VfsError {
     FileTooLarge,
     /// EBADF-like: the inode does not exist (stale handle) or has the wrong type for the call.
     BadHandle,
-    /// EXDEV: link/rename across filesystems (never produced by a single Vfs,
-    /// reserved for embedders that stack several).
+    /// EXDEV: link/rename across filesystems: a hard link or a rename
+    /// between a read-only subtree and the rest (as across Linux mounts).
     CrossDevice,
+    /// EROFS: the object is in a read-only subtree ([`Vfs::set_read_only`]).
+    ReadOnly,
 }
 
 /// What kind of object an inode is.
@@ -313,6 +317,14 @@ impl Vfs {
         }
     }
 
+    /// An empty filesystem (only the root) with this one's clock and
+    /// quotas: what a saved tree is restored into.
+    pub fn blank(&self) -> Vfs {
+        let mut vfs = Vfs::with_clock(self.clock.clone());
+        vfs.limits = self.limits;
+        vfs
+    }
+
     /// The root directory's inode ([`ROOT_INO`]).
     pub fn root(&self) -> Ino {
         ROOT_INO
@@ -482,6 +494,22 @@ impl Vfs {
         ns::link(self, old_base, old_path, follow, new_base, new_path)
     }
 
+    /// Create the regular file `name` in directory `dir` holding `data`
+    /// (shared, not copied), with permission bits `mode` (0 means 0o644).
+    /// `name` is one component; an existing name -> AlreadyExists. Quotas
+    /// are checked first.
+    pub fn create_file(&mut self, dir: Ino, name: &str, data: Bytes, mode: u32) -> Result<Ino> {
+        path::check_name(name)?;
+        let mode = if mode == 0 { ns::FILE_MODE } else { mode };
+        ns::create_node(
+            self,
+            dir,
+            name,
+            inode::Kind::File(data::FileData::from_bytes(data)),
+            mode,
+        )
+    }
+
     /// Create a character device node (for `/dev/null` and friends), mode 0o666.
     pub fn mknod(&mut self, base: Ino, path: &str, device: Device) -> Result<Ino> {
         ns::mknod(self, base, path, device)
@@ -514,6 +542,17 @@ impl Vfs {
         io::set_times(self, ino, atime, mtime)
     }
 
+    /// Set all three times exactly (restoring a saved tree; any other
+    /// change sets ctime from the clock). Values of 0 are stored as 1.
+    pub fn restore_times(&mut self, ino: Ino, atime: u64, mtime: u64, ctime: u64) -> Result<()> {
+        readonly::writable(self, ino)?;
+        let inode = self.table.get_mut(ino)?;
+        inode.atime = atime.max(1);
+        inode.mtime = mtime.max(1);
+        inode.ctime = ctime.max(1);
+        Ok(())
+    }
+
     /// chmod(2): permission bits only (`mode & 0o7777`); sets ctime.
     pub fn set_mode(&mut self, ino: Ino, mode: u32) -> Result<()> {
         io::set_mode(self, ino, mode)
@@ -542,10 +581,10 @@ impl Vfs {
     }
 
     /// Checks what [`Vfs::write_at`] of `len` bytes at `offset` would check
-    /// (the range, the kind of inode, the byte quota) without writing, so a
-    /// caller holding the lock can then write those bytes piece by piece
-    /// knowing no piece will be refused. A refusal by the quota is counted
-    /// as one.
+    /// (the range, the kind of inode, a read-only tree, the byte quota)
+    /// without writing, so a caller holding the lock can then write those
+    /// bytes piece by piece knowing no piece will be refused. A refusal by
+    /// the quota is counted as one.
     pub fn check_write(&self, ino: Ino, offset: u64, len: u64) -> Result<()> {
         io::check_write(self, ino, offset, len).map(|_| ())
     }
@@ -698,6 +737,42 @@ impl Vfs {
     /// Metadata of an embedder path; `follow` applies to a final symlink.
     pub fn metadata(&self, path: &str, follow: bool) -> Result<Metadata> {
         self.stat(embed::lookup(self, path, follow)?)
+    }
+
+    // ----- read-only subtrees
+
+    /// Make the tree at embedder `path` read-only, as a read-only mount:
+    /// nothing in it can be written, created, removed, renamed or have its
+    /// metadata changed (ReadOnly, EROFS); moving or hard-linking across its
+    /// edge is CrossDevice (EXDEV); its top directory cannot be removed or
+    /// renamed away (Busy). Symlinks in the tree are not followed. Kept by
+    /// [`Vfs::fork`]; there is no way back for guests.
+    ///
+    /// ```
+    /// use wasiland_vfs::{Vfs, VfsError};
+    /// let mut fs = Vfs::new();
+    /// fs.create_dir_all("/data/in").unwrap();
+    /// fs.write_file("/data/in/a.csv", "x,1\n").unwrap();
+    /// fs.set_read_only("/data").unwrap();
+    /// assert_eq!(fs.write_file("/data/in/a.csv", "changed"), Err(VfsError::ReadOnly));
+    /// assert_eq!(fs.remove_all("/data/in"), Err(VfsError::ReadOnly));
+    /// assert_eq!(&fs.read_file("/data/in/a.csv").unwrap()[..], b"x,1\n");
+    /// ```
+    pub fn set_read_only(&mut self, path: &str) -> Result<()> {
+        let top = embed::lookup(self, path, true)?;
+        readonly::mark_tree(self, top)
+    }
+
+    /// Set or clear the read-only flag of one inode (restoring a saved
+    /// tree marks inodes one by one, after filling them).
+    pub fn set_inode_read_only(&mut self, ino: Ino, read_only: bool) -> Result<()> {
+        self.table.get_mut(ino)?.readonly = read_only;
+        Ok(())
+    }
+
+    /// Whether `ino` is in a read-only tree ([`Vfs::set_read_only`]).
+    pub fn is_read_only(&self, ino: Ino) -> bool {
+        readonly::is_read_only(self, ino)
     }
 }
 

@@ -10,6 +10,7 @@ use crate::data::FileData;
 use crate::dir::Dir;
 use crate::inode::{Inode, Kind};
 use crate::path::{self, Final, Found, Last};
+use crate::readonly;
 use crate::{Device, Ino, OpenOptions, Result, Vfs, VfsError};
 
 /// Default permission bits.
@@ -35,6 +36,7 @@ pub(crate) fn create_node(
     if entries.get(name).is_some() {
         return Err(VfsError::AlreadyExists);
     }
+    readonly::writable(vfs, dir)?;
     vfs.check_new_inode()?;
     if let Kind::File(data) = &kind {
         vfs.check_growth(0, data.len())?;
@@ -216,6 +218,10 @@ pub(crate) fn link(
     if parent.nlink == 0 {
         return Err(VfsError::NotFound);
     }
+    readonly::writable(vfs, new.dir)?;
+    if readonly::is_read_only(vfs, ino) {
+        return Err(VfsError::CrossDevice);
+    }
     let now = vfs.stamp();
     let inode = vfs.table.get_mut(ino)?;
     inode.nlink += 1;
@@ -239,6 +245,7 @@ pub(crate) fn unlink(vfs: &mut Vfs, base: Ino, path: &str) -> Result<()> {
     if found.slash {
         return Err(VfsError::NotADirectory);
     }
+    readonly::may_remove(vfs, found.dir, ino)?;
     remove_entry(vfs, found.dir, name, ino);
     Ok(())
 }
@@ -256,6 +263,7 @@ pub(crate) fn rmdir(vfs: &mut Vfs, base: Ino, path: &str) -> Result<()> {
     if !entries.is_empty() {
         return Err(VfsError::DirectoryNotEmpty);
     }
+    readonly::may_remove(vfs, found.dir, ino)?;
     remove_entry(vfs, found.dir, name, ino);
     Ok(())
 }
@@ -356,6 +364,11 @@ pub(crate) fn rename(
     }
     if vfs.table.get(new.dir)?.nlink == 0 {
         return Err(VfsError::NotFound);
+    }
+    readonly::may_move(vfs, old.dir, new.dir)?;
+    readonly::may_remove(vfs, old.dir, src)?;
+    if let Some(dst) = dst {
+        readonly::may_remove(vfs, new.dir, dst)?;
     }
 
     // Every check passed: change things.

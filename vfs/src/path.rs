@@ -172,6 +172,18 @@ pub(crate) fn check_path(path: &str) -> Result<()> {
     Ok(())
 }
 
+/// Validates a single name for a new directory entry: not empty, `.` or
+/// `..`, no `/` or NUL, at most [`MAX_NAME`] bytes.
+pub(crate) fn check_name(name: &str) -> Result<()> {
+    match name {
+        "" => Err(VfsError::NotFound),
+        "." | ".." => Err(VfsError::AlreadyExists),
+        _ if name.len() > MAX_NAME => Err(VfsError::NameTooLong),
+        _ if name.contains(['/', '\0']) => Err(VfsError::InvalidArgument),
+        _ => Ok(()),
+    }
+}
+
 /// Resolves `path` from directory `base`. See the module documentation.
 pub(crate) fn walk<'p>(
     table: &Table,

@@ -1163,3 +1163,150 @@ fn create_dir_all_edge_cases() {
     t.fs.create_dir_all("/").unwrap();
     t.ok();
 }
+
+/// A tree like a read-only mount: `/mnt/ro` (the top) with a file, a
+/// subdirectory, a symlink and a device; `/mnt` and `/rw` stay writable.
+fn read_only_tree() -> T {
+    let mut t = setup();
+    t.fs.create_dir_all("/mnt/ro/sub").unwrap();
+    t.fs.create_dir_all("/rw").unwrap();
+    t.file("mnt/ro/f", b"data");
+    t.file("mnt/ro/sub/g", b"deep");
+    t.file("rw/w", b"mine");
+    t.fs.symlink("../../rw", R, "mnt/ro/out").unwrap();
+    t.fs.mknod(R, "mnt/ro/null", Device::Null).unwrap();
+    t.fs.set_read_only("/mnt/ro").unwrap();
+    t
+}
+
+#[test]
+fn read_only_trees_refuse_every_change() {
+    let mut t = read_only_tree();
+    let f = t.fs.resolve(R, "mnt/ro/f", true).unwrap();
+    let sub = t.fs.resolve(R, "mnt/ro/sub", true).unwrap();
+    let before = t.fs.stat(f).unwrap();
+    let ro = Err(VfsError::ReadOnly);
+    // Contents and metadata.
+    assert_eq!(t.fs.write_at(f, 0, b"x"), ro.map(|()| 0));
+    assert_eq!(t.fs.append(f, b"x"), ro.map(|()| 0));
+    assert_eq!(t.fs.set_len(f, 0), ro);
+    assert_eq!(t.fs.allocate(f, 0, 10), ro);
+    assert_eq!(t.fs.set_times(f, SetTime::Now, SetTime::Now), ro);
+    assert_eq!(t.fs.set_mode(f, 0o600), ro);
+    assert_eq!(t.fs.write_file("/mnt/ro/f", "y"), ro);
+    let trunc = OpenOptions {
+        truncate: true,
+        ..plain()
+    };
+    assert_eq!(t.fs.open(R, "mnt/ro/f", &trunc), ro.map(|()| 0));
+    // Names inside the tree.
+    assert_eq!(t.fs.open(R, "mnt/ro/new", &create()), ro.map(|()| 0));
+    assert_eq!(t.fs.mkdir(R, "mnt/ro/sub/d", 0), ro.map(|()| 0));
+    assert_eq!(t.fs.symlink("f", R, "mnt/ro/l"), ro.map(|()| 0));
+    assert_eq!(t.fs.mknod(R, "mnt/ro/z", Device::Zero), ro.map(|()| 0));
+    assert_eq!(t.fs.write_file("/mnt/ro/sub/new", "y"), ro);
+    assert_eq!(t.fs.create_dir_all("/mnt/ro/a/b"), ro);
+    assert_eq!(t.fs.unlink(R, "mnt/ro/f"), ro);
+    assert_eq!(t.fs.unlink(R, "mnt/ro/out"), ro);
+    assert_eq!(
+        t.fs.rmdir(R, "mnt/ro/sub"),
+        Err(VfsError::DirectoryNotEmpty)
+    );
+    assert_eq!(t.fs.remove_all("/mnt/ro/sub"), ro);
+    assert_eq!(t.fs.rename(R, "mnt/ro/f", R, "mnt/ro/f2"), ro);
+    assert_eq!(t.fs.link(R, "mnt/ro/f", true, R, "mnt/ro/f3"), ro);
+    // Existing names still answer first, as on Linux.
+    assert_eq!(t.fs.mkdir(R, "mnt/ro/sub", 0), Err(VfsError::AlreadyExists));
+    t.fs.create_dir_all("/mnt/ro/sub").unwrap();
+    assert_eq!(t.fs.unlink(R, "mnt/ro/missing"), Err(VfsError::NotFound));
+    // Nothing changed; reading, listing and following symlinks work.
+    assert_eq!(t.fs.stat(f).unwrap(), before);
+    assert_eq!(t.read("mnt/ro/sub/g"), b"deep");
+    assert_eq!(t.read("mnt/ro/out/w"), b"mine");
+    assert_eq!(t.names("mnt/ro"), [".", "..", "sub", "f", "out", "null"]);
+    assert!(t.fs.is_read_only(sub) && !t.fs.is_read_only(R));
+    // A device in the tree still discards writes (the device is not the fs).
+    let null = t.fs.resolve(R, "mnt/ro/null", true).unwrap();
+    assert_eq!(t.fs.write_at(null, 0, b"gone"), Ok(4));
+    t.ok();
+}
+
+#[test]
+fn read_only_tree_edges_are_like_mounts() {
+    let mut t = read_only_tree();
+    // Moving or linking across the edge is EXDEV (mv copies instead).
+    assert_eq!(
+        t.fs.rename(R, "mnt/ro/f", R, "rw/f"),
+        Err(VfsError::CrossDevice)
+    );
+    assert_eq!(
+        t.fs.rename(R, "rw/w", R, "mnt/ro/w"),
+        Err(VfsError::CrossDevice)
+    );
+    assert_eq!(
+        t.fs.link(R, "mnt/ro/f", true, R, "rw/hard"),
+        Err(VfsError::CrossDevice)
+    );
+    // The top of the tree is a mount point.
+    assert_eq!(
+        t.fs.rename(R, "mnt/ro", R, "mnt/moved"),
+        Err(VfsError::Busy)
+    );
+    assert_eq!(t.fs.remove_all("/mnt/ro"), Err(VfsError::ReadOnly));
+    t.fs.create_dir_all("/empty").unwrap();
+    t.fs.set_read_only("/empty").unwrap();
+    assert_eq!(t.fs.rmdir(R, "empty"), Err(VfsError::Busy));
+    t.fs.create_dir_all("/other").unwrap();
+    assert_eq!(t.fs.rename(R, "other", R, "empty"), Err(VfsError::Busy));
+    // The writable rest is untouched by all this.
+    t.fs.write_file("/rw/w", "still mine").unwrap();
+    t.fs.rename(R, "rw/w", R, "mnt/w").unwrap();
+    t.fs.remove_all("/rw").unwrap();
+    // Forks and snapshots keep the flag.
+    let mut copy = t.fs.fork();
+    assert_eq!(copy.write_file("/mnt/ro/f", "z"), Err(VfsError::ReadOnly));
+    // An embedder can clear it inode by inode.
+    let f = copy.lookup("/mnt/ro/f").unwrap();
+    copy.set_inode_read_only(f, false).unwrap();
+    copy.write_file("/mnt/ro/f", "z").unwrap();
+    assert_eq!(t.read("mnt/ro/f"), b"data");
+    assert_eq!(VfsError::ReadOnly.errno_name(), "EROFS");
+    t.ok();
+}
+
+#[test]
+fn restoring_a_tree_piece_by_piece() {
+    let mut t = setup();
+    let copy = {
+        t.fs.set_limits(Limits {
+            max_bytes: Some(10),
+            max_inodes: Some(4),
+        });
+        t.fs.blank()
+    };
+    let mut fs = copy;
+    assert_eq!(fs.usage().inodes, 1);
+    assert_eq!(fs.limits().max_bytes, Some(10));
+    let f = fs
+        .create_file(R, "f", Bytes::from_static(b"hello"), 0o600)
+        .unwrap();
+    assert_eq!(fs.stat(f).unwrap().mode, 0o600);
+    assert_eq!(
+        fs.create_file(R, "g", Bytes::from_static(b"too long!!"), 0),
+        Err(VfsError::NoSpace)
+    );
+    for bad in ["", ".", "..", "a/b", "a\0b"] {
+        assert!(fs.create_file(R, bad, Bytes::new(), 0).is_err(), "{bad:?}");
+    }
+    assert_eq!(
+        fs.create_file(R, "f", Bytes::new(), 0),
+        Err(VfsError::AlreadyExists)
+    );
+    fs.restore_times(f, 5, 6, 7).unwrap();
+    let m = fs.stat(f).unwrap();
+    assert_eq!((m.atime, m.mtime, m.ctime), (5, 6, 7));
+    t.clock.set(99);
+    fs.restore_times(f, 0, 0, 0).unwrap();
+    assert_eq!(fs.stat(f).unwrap().ctime, 1);
+    fs.check_consistency().unwrap();
+}

@@ -140,6 +140,7 @@ impl From<VfsError> for Errno {
             VfsError::FileTooLarge => Errno::Fbig,
             VfsError::BadHandle => Errno::Badf,
             VfsError::CrossDevice => Errno::Xdev,
+            VfsError::ReadOnly => Errno::Rofs,
         }
     }
 }

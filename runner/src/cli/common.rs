@@ -1,23 +1,35 @@
-//! Flags shared by `wasiland run` and `wasiland shell`: the sandbox's
-//! contents, environment and limits.
+//! Flags shared by `wasiland run` and `wasiland shell` (the sandbox's
+//! contents and environment), and the limit flags all three commands take.
 
+use super::parse;
+use super::text;
 use clap::Args;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 use wasiland::{Limits, Sandbox};
 
+/// The sandbox's home and default working directory; relative `--workdir`
+/// and mount paths are taken from here.
+pub(crate) const HOME: &str = "/home/user";
+
 #[derive(Args, Clone, Debug)]
 pub struct SandboxArgs {
-    /// Copy host directory HOST into the sandbox at GUEST before running.
-    #[arg(long = "mount", value_name = "HOST:GUEST")]
-    pub mounts: Vec<String>,
-    /// Working directory inside the sandbox (created if missing).
-    #[arg(long, value_name = "DIR", default_value = "/home/user")]
+    /// Copy host directory HOST into the sandbox at GUEST before running
+    /// (regular files, directories and symlinks; symlinks are copied as
+    /// links, never followed; FIFOs, sockets and devices are skipped with a
+    /// message). The host directory is only read.
+    #[arg(long = "mount", value_name = "HOST:GUEST", value_parser = parse::parse_mount)]
+    pub mounts: Vec<(String, String)>,
+    /// Working directory inside the sandbox (created if missing). A relative
+    /// DIR is taken from /home/user.
+    #[arg(long, value_name = "DIR", default_value = HOME)]
     pub workdir: String,
-    /// Set an environment variable in the sandbox's shell.
-    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = super::parse_env)]
-    pub env: Vec<(String, String)>,
-    /// Directory of built fixtures (default: $WASILAND_FIXTURES or the source tree's fixtures/out).
+    /// Set an environment variable in the sandbox's shell; `--env NAME`
+    /// alone passes the host's value of NAME (if it has one).
+    #[arg(long = "env", value_name = "NAME[=VALUE]", value_parser = parse::parse_env)]
+    pub env: Vec<(String, Option<String>)>,
+    /// Directory of built fixtures [default: $WASILAND_FIXTURES, else the
+    /// source tree's fixtures/out].
     #[arg(long, value_name = "DIR")]
     pub fixtures: Option<PathBuf>,
     #[command(flatten)]
@@ -26,60 +38,127 @@ pub struct SandboxArgs {
     #[arg(long)]
     pub trace: bool,
     /// Seed for a deterministic random source (`random_get`, /dev/urandom).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub seed: Option<u64>,
-    /// Do not keep python3's start-up image on disk between runs (default:
-    /// kept in $WASILAND_CACHE/images, else ~/.cache/wasiland/images).
+    /// Do not keep python3's start-up image on disk between runs [default:
+    /// kept in $WASILAND_CACHE/images, else ~/.cache/wasiland/images].
     #[arg(long)]
     pub no_image_cache: bool,
 }
 
-/// The limit flags (names are part of the interface scripts rely on).
+/// The limit flags (names are part of the interface scripts rely on). The
+/// defaults in the help texts are `Limits::default()`'s (a test checks).
+/// Values may start with `-`, so `--timeout -1` is reported as a bad
+/// timeout rather than as an unknown flag.
 #[derive(Args, Clone, Debug)]
 pub struct LimitArgs {
-    /// Wall-clock limit in seconds for the command (exit status 124).
-    #[arg(long, value_name = "SECONDS")]
-    pub timeout: Option<f64>,
-    /// Instruction budget (wasmi fuel) per process (exit status 137 when spent).
-    #[arg(long, value_name = "N")]
+    /// Wall-clock limit in seconds, 0 for none (exit status 124). `run`: for
+    /// the whole command line [default: 60]; `shell`: for each command
+    /// [default: none]; `wasm`: for the module [default: none].
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        value_parser = parse::parse_timeout,
+        allow_hyphen_values = true
+    )]
+    pub timeout: Option<Duration>,
+    /// Instruction budget (wasmi fuel) per process; exit status 137 when
+    /// spent [default: unlimited].
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub fuel: Option<u64>,
-    /// Linear memory limit per process in bytes (K/M/G suffixes allowed).
-    #[arg(long = "memory-limit", value_name = "BYTES", value_parser = super::parse_bytes)]
+    /// Linear memory per process in bytes (K/M/G/T suffixes) [default: 1G].
+    #[arg(
+        long = "memory-limit",
+        value_name = "BYTES",
+        value_parser = parse::parse_bytes,
+        allow_hyphen_values = true
+    )]
     pub memory_limit: Option<u64>,
-    /// Limit on file bytes in the sandbox filesystem (ENOSPC past it).
-    #[arg(long = "fs-limit", value_name = "BYTES", value_parser = super::parse_bytes)]
+    /// File bytes in the sandbox filesystem; writes past it fail with
+    /// ENOSPC [default: 1G].
+    #[arg(
+        long = "fs-limit",
+        value_name = "BYTES",
+        value_parser = parse::parse_bytes,
+        allow_hyphen_values = true
+    )]
     pub fs_limit: Option<u64>,
-    /// Limit on captured stdout+stderr bytes (the rest is dropped).
-    #[arg(long = "output-limit", value_name = "BYTES", value_parser = super::parse_bytes)]
+    /// Bytes of stdout+stderr a run may write; the rest is dropped and the
+    /// writer ends with status 141 [default: 64M].
+    #[arg(
+        long = "output-limit",
+        value_name = "BYTES",
+        value_parser = parse::parse_bytes,
+        allow_hyphen_values = true
+    )]
     pub output_limit: Option<u64>,
-    /// Limit on the number of files and directories in the sandbox (EDQUOT past it).
-    #[arg(long = "fs-inodes", value_name = "N")]
+    /// Files and directories in the sandbox; creation past it fails with
+    /// EDQUOT [default: 1000000].
+    #[arg(long = "fs-inodes", value_name = "N", allow_hyphen_values = true)]
     pub fs_inodes: Option<u64>,
-    /// Open descriptors per process (EMFILE past it).
-    #[arg(long = "open-files", value_name = "N")]
-    pub open_files: Option<usize>,
-    /// Bytes of argv + environment per process (exit status 126 past it).
-    #[arg(long = "args-limit", value_name = "BYTES", value_parser = super::parse_bytes)]
+    /// Open descriptors per process, 3 to 1048576; EMFILE past it
+    /// [default: 1024].
+    #[arg(
+        long = "open-files",
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(3..=MAX_OPEN_FILES),
+        allow_hyphen_values = true
+    )]
+    pub open_files: Option<u32>,
+    /// Bytes of argv + environment per process, at most 1G; exit status 126
+    /// past it [default: 2M].
+    #[arg(
+        long = "args-limit",
+        value_name = "BYTES",
+        value_parser = parse_args_limit,
+        allow_hyphen_values = true
+    )]
     pub args_limit: Option<u64>,
-    /// Stages in one pipeline.
-    #[arg(long = "pipeline-limit", value_name = "N")]
-    pub pipeline_limit: Option<usize>,
-    /// Nesting of shell functions, `source`, `$(...)` and subshells.
-    #[arg(long = "depth-limit", value_name = "N")]
-    pub depth_limit: Option<usize>,
+    /// Stages in one pipeline, 1 to 1024 [default: 256].
+    #[arg(
+        long = "pipeline-limit",
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..=MAX_PIPELINE_STAGES),
+        allow_hyphen_values = true
+    )]
+    pub pipeline_limit: Option<u32>,
+    /// Nesting of shell functions, `source`, `$(...)` and subshells, 1 to
+    /// 1000 [default: 200].
+    #[arg(
+        long = "depth-limit",
+        value_name = "N",
+        value_parser = clap::value_parser!(u32).range(1..=MAX_SHELL_DEPTH),
+        allow_hyphen_values = true
+    )]
+    pub depth_limit: Option<u32>,
+}
+
+/// Upper bounds of the count flags: each is a resource the host pays for
+/// per unit (descriptor slots, a thread per stage, interpreter stack per
+/// level), so "more" must still be safe for the host.
+const MAX_OPEN_FILES: i64 = 1 << 20;
+const MAX_PIPELINE_STAGES: i64 = 1024;
+const MAX_SHELL_DEPTH: i64 = 1000;
+const MAX_ARGS_BYTES: u64 = 1 << 30;
+
+fn parse_args_limit(s: &str) -> Result<u64, String> {
+    let n = parse::parse_bytes(s)?;
+    if n > MAX_ARGS_BYTES {
+        return Err(format!("{s} is more than the largest argument limit, 1G"));
+    }
+    Ok(n)
 }
 
 impl LimitArgs {
-    /// The limits these flags give, on top of the defaults.
-    pub fn limits(&self) -> Result<Limits, String> {
-        let mut l = Limits::default();
-        if let Some(secs) = self.timeout {
-            if !(secs.is_finite() && secs > 0.0) {
-                return Err(format!(
-                    "--timeout wants a positive number of seconds, got {secs}"
-                ));
-            }
-            l.timeout = Some(Duration::from_secs_f64(secs));
+    /// The limits these flags give, on top of the defaults; `default_timeout`
+    /// applies when `--timeout` is not given.
+    pub fn limits(&self, default_timeout: Option<Duration>) -> Limits {
+        let mut l = Limits {
+            timeout: default_timeout,
+            ..Limits::default()
+        };
+        if let Some(t) = self.timeout {
+            l.timeout = (!t.is_zero()).then_some(t);
         }
         if self.fuel.is_some() {
             l.fuel = self.fuel;
@@ -96,29 +175,37 @@ impl LimitArgs {
         if self.fs_inodes.is_some() {
             l.fs_inodes = self.fs_inodes;
         }
+        // The ranges above keep these within usize on every target.
+        let count = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
         if let Some(n) = self.open_files {
-            l.open_files = n;
+            l.open_files = count(n.into());
         }
         if let Some(n) = self.args_limit {
-            l.args_bytes =
-                usize::try_from(n).map_err(|_| format!("--args-limit {n} is too large"))?;
+            l.args_bytes = count(n);
         }
         if let Some(n) = self.pipeline_limit {
-            l.pipeline_stages = n;
+            l.pipeline_stages = count(n.into());
         }
         if let Some(n) = self.depth_limit {
-            l.shell_depth = n;
+            l.shell_depth = count(n.into());
         }
-        Ok(l)
+        l
     }
 }
 
 impl SandboxArgs {
-    /// Build the sandbox these flags describe; errors are messages for the user.
-    pub fn sandbox(&self) -> Result<Sandbox, String> {
+    /// The working directory as an absolute sandbox path.
+    pub fn workdir(&self) -> String {
+        parse::sandbox_path(HOME, &self.workdir)
+    }
+
+    /// Build the sandbox these flags describe and copy the mounts in;
+    /// errors are messages for the user.
+    pub fn sandbox(&self, default_timeout: Option<Duration>) -> Result<Sandbox, String> {
+        let workdir = self.workdir();
         let mut b = Sandbox::builder()
-            .limits(self.limits.limits()?)
-            .cwd(&self.workdir);
+            .limits(self.limits.limits(default_timeout))
+            .cwd(&workdir);
         if !self.no_image_cache {
             if let Some(dir) = image_cache_dir() {
                 b = b.runtime(wasiland::Runtime::with_image_cache(dir));
@@ -128,27 +215,50 @@ impl SandboxArgs {
             b = b.fixtures(dir);
         }
         for (k, v) in &self.env {
-            b = b.env(k, v);
+            if let Some(v) = v {
+                b = b.env(k, v);
+            }
         }
         if let Some(seed) = self.seed {
             b = b.random_seed(seed);
         }
         if self.trace {
             b = b.trace(std::sync::Arc::new(|line: &str| {
-                eprintln!("[trace] {line}")
+                eprintln!("[trace] {}", text::escape(line))
             }));
         }
-        let mut sb = b
-            .build()
-            .map_err(|e| format!("cannot create the sandbox: {e}"))?;
-        for m in &self.mounts {
-            let (host, guest) = m
-                .rsplit_once(':')
-                .ok_or_else(|| format!("--mount wants HOST:GUEST, got {m:?}"))?;
-            sb.import_host_dir(std::path::Path::new(host), guest)
+        let mut sb = b.build().map_err(|e| match e {
+            wasiland::FsError::Vfs { path, kind } if path == workdir => {
+                format!("--workdir {workdir}: {}", kind.message())
+            }
+            e => format!("cannot create the sandbox: {e}"),
+        })?;
+        for (host, guest) in &self.mounts {
+            let guest = parse::sandbox_path(&workdir, guest);
+            let stats = sb
+                .import_host_dir(Path::new(host), &guest)
                 .map_err(|e| format!("cannot mount {host} at {guest}: {e}"))?;
+            report_skipped("--mount", &stats);
         }
         Ok(sb)
+    }
+}
+
+/// Tells the user which objects a copy left out (escaped: the names are
+/// whatever the files are called).
+pub(crate) fn report_skipped(flag: &str, stats: &wasiland_vfs::CopyStats) {
+    for s in &stats.skipped {
+        text::error(&format!(
+            "{flag}: skipped {} ({}; only regular files, directories and symlinks are copied)",
+            s.path.display(),
+            s.kind.describe()
+        ));
+    }
+    let unlisted = stats
+        .skipped_count
+        .saturating_sub(stats.skipped.len() as u64);
+    if unlisted > 0 {
+        text::error(&format!("{flag}: skipped {unlisted} more such objects"));
     }
 }
 
@@ -165,4 +275,81 @@ fn image_cache_dir() -> Option<PathBuf> {
         .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("wasiland")))
         .or_else(|| var("HOME").map(|d| d.join(".cache/wasiland")))
         .map(|d| d.join("images"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[derive(clap::Parser)]
+    struct Probe {
+        #[command(flatten)]
+        limits: LimitArgs,
+    }
+
+    /// "1G" for 1 << 30, as the help texts write byte counts.
+    fn short_bytes(n: u64) -> String {
+        for (shift, suffix) in [(30, "G"), (20, "M"), (10, "K")] {
+            if n.is_multiple_of(1 << shift) {
+                return format!("{}{suffix}", n >> shift);
+            }
+        }
+        n.to_string()
+    }
+
+    /// The defaults the help texts state are the library's.
+    #[test]
+    fn help_states_the_real_defaults() {
+        let d = Limits::default();
+        let bytes = |n: Option<u64>| short_bytes(n.expect("a default"));
+        let expected = [
+            ("timeout", "[default: 60]".to_string()),
+            ("memory-limit", format!("[default: {}]", bytes(d.memory))),
+            ("fs-limit", format!("[default: {}]", bytes(d.fs_bytes))),
+            ("output-limit", format!("[default: {}]", bytes(d.output))),
+            (
+                "fs-inodes",
+                format!("[default: {}]", d.fs_inodes.expect("a default")),
+            ),
+            ("open-files", format!("[default: {}]", d.open_files)),
+            (
+                "args-limit",
+                format!("[default: {}]", short_bytes(d.args_bytes as u64)),
+            ),
+            (
+                "pipeline-limit",
+                format!("[default: {}]", d.pipeline_stages),
+            ),
+            ("depth-limit", format!("[default: {}]", d.shell_depth)),
+        ];
+        assert_eq!(d.timeout, Some(Duration::from_secs(60)));
+        assert_eq!(d.fuel, None);
+        let command = Probe::command();
+        for (flag, default) in expected {
+            let arg = command
+                .get_arguments()
+                .find(|a| a.get_long() == Some(flag))
+                .expect(flag);
+            let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+            assert!(
+                help.contains(&default),
+                "--{flag}: {help:?} lacks {default}"
+            );
+        }
+    }
+
+    #[test]
+    fn zero_timeout_means_none() {
+        let probe = <Probe as clap::Parser>::parse_from(["x", "--timeout", "0"]);
+        assert_eq!(
+            probe.limits.limits(Some(Duration::from_secs(60))).timeout,
+            None
+        );
+        let probe = <Probe as clap::Parser>::parse_from(["x"]);
+        assert_eq!(
+            probe.limits.limits(Some(Duration::from_secs(60))).timeout,
+            Some(Duration::from_secs(60))
+        );
+    }
 }

@@ -1,8 +1,16 @@
 //! Command-line front end: `wasiland wasm`, `wasiland run`, `wasiland shell`.
+//!
+//! Flags come before the command (or module): the first word that is not a
+//! flag starts it, and everything from there on belongs to it, so a typo in
+//! a flag is an "unexpected argument" error rather than a command, and a
+//! guest's own `--help` reaches the guest.
 
 mod common;
+mod host_stdio;
+mod parse;
 mod run;
 mod shell;
+mod text;
 mod wasm;
 
 use clap::{Parser, Subcommand};
@@ -12,7 +20,12 @@ use std::process::ExitCode;
 #[command(
     name = "wasiland",
     version,
-    about = "A portable WASI sandbox: wasm32-wasip1 programs in the wasmi interpreter over an in-memory filesystem"
+    about = "A portable WASI sandbox: wasm32-wasip1 programs in the wasmi interpreter over an in-memory filesystem",
+    after_help = "Examples:
+  wasiland run 'echo hello | tr a-z A-Z'
+  wasiland run --mount ./data:/data --timeout 10 -- 'python3 /data/report.py'
+  wasiland shell --mount .:/work --workdir /work
+  wasiland wasm --dir .::/ program.wasm --its-own-flag"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -37,28 +50,5 @@ pub fn main() -> ExitCode {
         Command::Shell(args) => shell::run(args),
         Command::Wasm(args) => wasm::run(args),
     };
-    ExitCode::from(status.clamp(0, 255) as u8)
-}
-
-/// Split `NAME=VALUE`.
-pub(crate) fn parse_env(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
-        _ => Err(format!("expected NAME=VALUE, got {s:?}")),
-    }
-}
-
-/// Parse a byte count with an optional K/M/G suffix (powers of 1024).
-pub(crate) fn parse_bytes(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let (num, mult) = match t.char_indices().last() {
-        Some((i, c)) if c.eq_ignore_ascii_case(&'k') => (&t[..i], 1u64 << 10),
-        Some((i, c)) if c.eq_ignore_ascii_case(&'m') => (&t[..i], 1 << 20),
-        Some((i, c)) if c.eq_ignore_ascii_case(&'g') => (&t[..i], 1 << 30),
-        _ => (t, 1),
-    };
-    num.parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(mult))
-        .ok_or_else(|| format!("expected a byte count like 1048576, 512K, 64M or 2G, got {s:?}"))
+    ExitCode::from(u8::try_from(status.clamp(0, 255)).unwrap_or(255))
 }

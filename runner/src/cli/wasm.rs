@@ -1,67 +1,83 @@
 //! `wasiland wasm`: run one module like `wasmtime run` does, over a fresh
 //! in-memory filesystem into which each `--dir` is copied.
 
+use super::{common, host_stdio, parse, text};
 use clap::Args;
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::path::Path;
 use std::sync::Arc;
 use wasiland::{run_module, ProcessConfig, Runtime};
 use wasiland_vfs::Vfs;
-use wasiland_wasi_host::{
-    LimitedOutput, OutputBudget, OutputStream, ReaderInput, SharedVfs, Stdio, WasiCtx, WriterOutput,
-};
+use wasiland_wasi_host::{LimitedOutput, OutputBudget, OutputStream, SharedVfs, Stdio, WasiCtx};
 
 #[derive(Args)]
+#[command(after_help = "Examples:
+  wasiland wasm hello.wasm
+  wasiland wasm --dir ./data::/data --env LANG=C.UTF-8 grep.wasm -r pattern /data
+  wasiland wasm --timeout 5 --fuel 1000000000 untrusted.wasm --help
+
+Everything after MODULE is the guest's (its --help included). The exit
+status is the guest's (134 for a trap, 137 when killed by a limit, 124 for
+--timeout, 126 when the module cannot be loaded or linked).")]
 pub struct WasmArgs {
-    /// Add NAME=VALUE to the guest's environment (the guest sees only these).
-    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = super::parse_env)]
-    env: Vec<(String, String)>,
+    /// Add NAME=VALUE to the guest's environment (the guest sees only
+    /// these); `--env NAME` alone passes the host's value of NAME, if any.
+    #[arg(long = "env", value_name = "NAME[=VALUE]", value_parser = parse::parse_env)]
+    env: Vec<(String, Option<String>)>,
     /// Copy host directory HOST into the sandbox at GUEST and preopen it
-    /// (the host directory is never modified).
+    /// (the host directory is only read; `--dir DIR` is `DIR::DIR`).
     #[arg(long = "dir", value_name = "HOST::GUEST")]
     dirs: Vec<String>,
     /// Print every syscall with its arguments and result on stderr.
     #[arg(long)]
     trace: bool,
     /// Seed for a deterministic random source (`random_get`).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     seed: Option<u64>,
     #[command(flatten)]
-    limits: super::common::LimitArgs,
-    /// The module to run.
-    module: PathBuf,
-    /// Arguments passed to the guest (argv[1..]).
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-    args: Vec<String>,
+    limits: common::LimitArgs,
+    /// The module file, then the guest's arguments (argv[1..]).
+    #[arg(required = true, trailing_var_arg = true, value_name = "MODULE [ARGS]")]
+    module_and_args: Vec<OsString>,
 }
+
+/// Exit status when the module cannot be run at all (as a shell's 126).
+const CANNOT_RUN: i32 = 126;
 
 /// Where a `--dir` guest path lives in the VFS: absolute paths as given,
 /// relative ones (`.`, `data`) under the root.
 fn vfs_location(guest: &str) -> String {
-    let trimmed = guest.trim_start_matches("./");
-    if trimmed.starts_with('/') {
-        trimmed.to_string()
-    } else if trimmed.is_empty() || trimmed == "." {
-        "/".to_string()
-    } else {
-        format!("/{trimmed}")
+    parse::sandbox_path("/", guest)
+}
+
+/// A module that cannot be loaded, in plain words: the parser's message
+/// for a file that is not WebAssembly at all (a text file, say) lists
+/// both magic numbers as multi-line arrays.
+fn module_error(e: &wasiland::ModuleError) -> String {
+    match e {
+        wasiland::ModuleError::Invalid { name, message }
+            if message.starts_with("magic header not detected") =>
+        {
+            format!("{name}: not a WebAssembly module (it does not start with the WebAssembly magic number; text format is not accepted)")
+        }
+        e => e.to_string(),
     }
 }
 
 pub fn run(args: WasmArgs) -> i32 {
-    let limits = match args.limits.limits() {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("wasiland: {e}");
-            return 2;
-        }
+    // Only an explicit --timeout bounds a single module run, as in wasmtime.
+    let limits = args.limits.limits(None);
+    let Some(module_path) = args.module_and_args.first() else {
+        text::error("no module given");
+        return 2;
     };
+    let module_path = Path::new(module_path);
     let runtime = Runtime::new();
-    let module = match runtime.module_from_file(&args.module) {
+    let module = match runtime.module_from_file(module_path) {
         Ok(m) => m,
         Err(e) => {
-            eprintln!("wasiland: {e}");
-            return 126;
+            text::error(&module_error(&e));
+            return CANNOT_RUN;
         }
     };
     let mut vfs = Vfs::new();
@@ -71,55 +87,52 @@ pub fn run(args: WasmArgs) -> i32 {
     });
     let mut preopens = Vec::new();
     for spec in &args.dirs {
-        let (host, guest) = match spec.split_once("::") {
-            Some((h, g)) => (h, g),
-            None => (spec.as_str(), spec.as_str()),
-        };
+        let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
         let location = vfs_location(guest);
-        if let Err(e) = vfs.create_dir_all(&location) {
-            eprintln!("wasiland: cannot create {location} in the sandbox: {e:?}");
-            return 1;
-        }
-        if let Err(e) = vfs.import_host_dir(std::path::Path::new(host), &location) {
-            eprintln!("wasiland: cannot copy {host} into the sandbox: {e}");
-            return 1;
+        match vfs.import_host_dir(Path::new(host), &location) {
+            Ok(stats) => common::report_skipped("--dir", &stats),
+            Err(e) => {
+                text::error(&format!("cannot copy {host} into the sandbox: {e}"));
+                return 1;
+            }
         }
         preopens.push((guest.to_string(), location));
     }
     let shared = SharedVfs::new(vfs);
-    let argv_size: usize = std::iter::once(args.module.to_string_lossy().len())
-        .chain(args.args.iter().map(String::len))
-        .chain(args.env.iter().map(|(k, v)| k.len() + v.len() + 1))
-        .map(|n| n + 1)
-        .sum();
-    if argv_size > limits.args_bytes {
-        eprintln!(
-            "wasiland: argument list too long ({argv_size} bytes, limit {})",
+    let argv: Vec<&[u8]> = args
+        .module_and_args
+        .iter()
+        .map(|a| a.as_encoded_bytes())
+        .collect();
+    let env: Vec<(&String, &String)> = args
+        .env
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| (k, v)))
+        .collect();
+    // Each string with its NUL, as the guest's args_sizes_get counts them.
+    let argv_size = argv
+        .iter()
+        .map(|a| a.len())
+        .chain(env.iter().map(|(k, v)| k.len() + v.len() + 1))
+        .try_fold(0usize, |sum, n| sum.checked_add(n)?.checked_add(1));
+    if argv_size.is_none_or(|n| n > limits.args_bytes) {
+        text::error(&format!(
+            "argument list too long (more than the limit of {} bytes)",
             limits.args_bytes
-        );
-        return 126;
+        ));
+        return CANNOT_RUN;
     }
     let budget = OutputBudget::new(limits.output.unwrap_or(u64::MAX));
-    let terminal_out = |stream: Arc<dyn OutputStream>| -> Stdio {
+    let limited = |stream: Arc<dyn OutputStream>| -> Stdio {
         Stdio::Output(Arc::new(LimitedOutput::new(stream, budget.clone())))
     };
     let mut builder = WasiCtx::builder(shared.clone())
-        .arg(args.module.to_string_lossy().as_bytes())
-        .args(args.args.iter())
+        .args(argv)
         .max_fds(limits.open_files)
-        .stdin(Stdio::Input(Arc::new(ReaderInput::new(
-            std::io::stdin(),
-            std::io::stdin().is_terminal(),
-        ))))
-        .stdout(terminal_out(Arc::new(WriterOutput::new(
-            std::io::stdout(),
-            std::io::stdout().is_terminal(),
-        ))))
-        .stderr(terminal_out(Arc::new(WriterOutput::new(
-            std::io::stderr(),
-            std::io::stderr().is_terminal(),
-        ))));
-    for (k, v) in &args.env {
+        .stdin(host_stdio::stdin())
+        .stdout(limited(host_stdio::stdout()))
+        .stderr(limited(host_stdio::stderr()));
+    for (k, v) in env {
         builder = builder.env(k, v);
     }
     for (name, location) in &preopens {
@@ -135,7 +148,7 @@ pub fn run(args: WasmArgs) -> i32 {
         let ino = match ino {
             Ok(ino) => ino,
             Err(e) => {
-                eprintln!("wasiland: cannot preopen {location}: {e:?}");
+                text::error(&format!("cannot preopen {location}: {}", e.message()));
                 return 1;
             }
         };
@@ -145,11 +158,12 @@ pub fn run(args: WasmArgs) -> i32 {
         builder = builder.random(Arc::new(wasiland_wasi_host::SeededRandom::new(seed)));
     }
     if args.trace {
-        builder = builder.trace(Arc::new(|line: &str| eprintln!("[trace] {line}")));
+        builder = builder.trace(Arc::new(|line: &str| {
+            eprintln!("[trace] {}", text::escape(line))
+        }));
     }
     let wasi = builder.build();
-    // Only an explicit --timeout bounds a single module run.
-    if let Some(t) = args.limits.timeout.and(limits.timeout) {
+    if let Some(t) = limits.timeout {
         wasi.interrupt()
             .set_deadline(Some(std::time::Instant::now() + t));
     }
@@ -164,7 +178,7 @@ pub fn run(args: WasmArgs) -> i32 {
         },
     );
     if let Some(msg) = &exit.message {
-        eprintln!("wasiland: {}: {msg}", args.module.display());
+        text::error(&format!("{}: {msg}", module_path.display()));
     }
     exit.status
 }

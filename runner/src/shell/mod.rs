@@ -17,6 +17,7 @@
 
 mod arith;
 mod builtins;
+pub use builtins::dirs::normalize as normalize_path;
 mod exec;
 mod expand;
 mod parse;
@@ -296,6 +297,40 @@ impl ShellState {
     /// Names of the defined functions.
     pub fn function_names(&self) -> impl Iterator<Item = &str> {
         self.functions.keys().map(String::as_str)
+    }
+
+    /// The body of function `name` as shell source (`{ ...; }`), which
+    /// [`ShellState::define_function`] reads back (saved sessions).
+    pub fn function_source(&self, name: &str) -> Option<String> {
+        self.functions.get(name).map(|body| body.to_string())
+    }
+
+    /// Define (or replace) function `name` from the source of its body, as
+    /// [`ShellState::function_source`] gives it. Nothing runs: text that is
+    /// not exactly one definition of `name` is refused.
+    pub fn define_function(&mut self, name: &str, body: &str) -> Result<(), String> {
+        let program = parse::parse_program(&format!("{name} () {body}\n"))
+            .map_err(|e| format!("function {name}: {}", e.message))?;
+        let only = match program.complete_commands.as_slice() {
+            [list] => match list.0.as_slice() {
+                [item] if item.0.additional.is_empty() => match item.0.first.seq.as_slice() {
+                    [brush_parser::ast::Command::Function(f)] if !item.0.first.bang => Some(f),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        };
+        match only {
+            Some(f) if f.fname.value == name => {
+                self.functions
+                    .insert(name.to_string(), Arc::new(f.body.clone()));
+                Ok(())
+            }
+            _ => Err(format!(
+                "function {name}: the body is not one function definition"
+            )),
+        }
     }
 
     /// A fresh shell as a child process of this one would start: exported

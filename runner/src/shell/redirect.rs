@@ -23,6 +23,7 @@ pub(crate) fn vfs_message(e: VfsError) -> &'static str {
         VfsError::QuotaExceeded => "Disk quota exceeded",
         VfsError::FileTooLarge => "File too large",
         VfsError::Busy => "Device or resource busy",
+        VfsError::ReadOnly => "Read-only file system",
         _ => "Permission denied",
     }
 }

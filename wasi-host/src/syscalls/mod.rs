@@ -159,17 +159,18 @@ crate::for_each_syscall!(call_table, ());
 
 macro_rules! signature_table {
     ($extra:tt; $( $topic:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* ) ; )* ) => {
-        /// Every preview1 function with the number of its (lowered)
+        /// Every preview1 function with the names of its (lowered)
         /// parameters, generated from the one table (`proc_exit` last).
         ///
         /// ```
-        /// use wasiland_wasi_host::syscalls::SIGNATURES;
+        /// use wasiland_wasi_host::syscalls::{arity, SIGNATURES};
         /// assert_eq!(SIGNATURES.len(), 46);
-        /// assert!(SIGNATURES.contains(&("path_open", 9)));
+        /// assert!(SIGNATURES.contains(&("fd_renumber", &["from", "to"][..])));
+        /// assert_eq!(arity("path_open"), Some(9));
         /// ```
-        pub const SIGNATURES: [(&str, usize); 1 $(+ signature_table!(@one $name))*] = [
-            $( (stringify!($name), 0 $(+ signature_table!(@one $arg))*), )*
-            ("proc_exit", 1),
+        pub const SIGNATURES: [(&str, &[&str]); 1 $(+ signature_table!(@one $name))*] = [
+            $( (stringify!($name), &[$(stringify!($arg)),*]), )*
+            ("proc_exit", &["code"]),
         ];
     };
     (@one $x:ident) => {
@@ -182,5 +183,8 @@ crate::for_each_syscall!(signature_table, ());
 /// The number of (lowered) parameters of function `name`, if it is one
 /// of preview1's.
 pub fn arity(name: &str) -> Option<usize> {
-    SIGNATURES.iter().find(|(n, _)| *n == name).map(|(_, a)| *a)
+    SIGNATURES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, params)| params.len())
 }

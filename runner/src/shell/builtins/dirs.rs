@@ -7,7 +7,12 @@ use wasiland_vfs::FileType;
 
 /// Normalise an absolute path logically (`.` and `..` by text, as bash's
 /// `cd -L` does).
-pub(crate) fn normalize(path: &str) -> String {
+///
+/// ```
+/// assert_eq!(wasiland::shell::normalize_path("/home/user/../../tmp/./x"), "/tmp/x");
+/// assert_eq!(wasiland::shell::normalize_path("/.."), "/");
+/// ```
+pub fn normalize(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for c in path.split('/') {
         match c {
