@@ -13,6 +13,7 @@
 
 cd "$REPO_ROOT"
 ensure_wasm_target
+ensure_patched_deps
 PY="$(ensure_venv)"
 export CONFORMANCE_GUESTS_TARGET_DIR="${CONFORMANCE_GUESTS_TARGET_DIR:-$WASILAND_CACHE/conformance-guests-target}"
 

@@ -28,6 +28,7 @@ for a in "$@"; do
 done
 
 ensure_wasm_target
+ensure_patched_deps
 "$REPO_ROOT/fixtures/build.sh" >&2
 PY="$(ensure_venv)"
 

@@ -127,3 +127,10 @@ prepare_patched_crates() {
     mv "$out_root.tmp" "$out_root"
     log "patched ${crates[*]} into $out_root"
 }
+
+# The main workspace's patched dependencies (runner/patches/): Cargo.toml's
+# [patch.crates-io] names runner/patched/, which must exist before cargo
+# resolves the workspace. Every script runs this before cargo.
+ensure_patched_deps() {
+    prepare_patched_crates "$REPO_ROOT/runner/patches" "$REPO_ROOT/runner/patched"
+}

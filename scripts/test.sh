@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$REPO_ROOT"
 
 ensure_wasm_target
+ensure_patched_deps
 ensure_host_tools
 "$REPO_ROOT/fixtures/build.sh"
 PY="$(ensure_venv)"
