@@ -104,6 +104,11 @@ impl Runtime {
             fuel_per_bytes_validated: 0,
         });
         config.compilation_mode(CompilationMode::LazyTranslation);
+        // wasm32-wasip1 toolchains never emit a second memory, and wasmi
+        // 2.0.0 stores SIMD lanes to memory index >= 1 through a wrong
+        // pointer (a host segfault found by the module fuzzer): refuse such
+        // modules at validation.
+        config.wasm_multi_memory(false);
         config.set_max_recursion_depth(64 * 1024);
         config.set_max_stack_height(256 * 1024 * 1024);
         config
