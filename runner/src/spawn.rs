@@ -100,6 +100,13 @@ fn spawn(
     fds: [u32; 3],
     status_ptr: u32,
 ) -> Result<Errno, wasmi::Error> {
+    // As every syscall: a guest past its deadline ends here (spawning in a
+    // loop costs the guest almost no fuel).
+    if let Err(reason) = caller.data_mut().wasi().interrupt().check() {
+        return Err(wasmi::Error::host(
+            wasiland_wasi_host::Termination::Interrupted(reason),
+        ));
+    }
     let Some(memory) = caller.get_export("memory").and_then(Extern::into_memory) else {
         return Ok(Errno::Fault);
     };
