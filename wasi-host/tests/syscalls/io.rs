@@ -298,3 +298,26 @@ fn small_gathered_writes_are_one_stream_write_and_large_ones_stream() {
     let m = MIB as usize;
     assert_eq!(*log.0.lock().expect("log"), [m, m, m]);
 }
+
+#[test]
+fn every_call_ends_a_process_past_its_deadline_first() {
+    let mut env = Env::new();
+    env.put(0x200, b"late");
+    env.put_iovecs(0x100, &[(0x200, 4)]);
+    env.interrupt.set_deadline(Some(Instant::now()));
+    for (call, args) in [
+        ("fd_write", &[1u64, 0x100, 1, 0x80][..]),
+        ("sched_yield", &[][..]),
+        ("clock_time_get", &[0, 0, 0x80][..]),
+        ("proc_exit", &[0][..]),
+    ] {
+        let before = env.mem.clone();
+        let r = env.raw(call, args);
+        assert!(
+            matches!(r, Err(SysError::Terminate(Termination::Interrupted(_)))),
+            "{call}: {r:?}"
+        );
+        assert!(env.mem == before, "{call} wrote memory");
+    }
+    assert!(env.stdout.contents().is_empty());
+}
