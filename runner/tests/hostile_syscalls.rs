@@ -72,6 +72,18 @@ fn cases() -> Vec<Case> {
             max_time: Duration::from_secs(4),
         },
         Case {
+            name: "a_loop_of_cheap_syscalls_ends_at_the_deadline",
+            command: "iovbomb c",
+            limits: Limits {
+                timeout: Some(Duration::from_secs(1)),
+                ..Limits::default()
+            },
+            status: 124,
+            limit: Some(LimitKind::Timeout),
+            allowed_mib: 0,
+            max_time: Duration::from_millis(1500),
+        },
+        Case {
             name: "a_file_write_past_the_quota_is_refused_whole",
             command: "iovbomb f && test ! -s big",
             limits: Limits {

@@ -435,6 +435,35 @@ impl Vfs {
         ns::open(self, base, path, opts)
     }
 
+    /// [`Vfs::open`], then [`Vfs::retain`] the inode and return its
+    /// metadata, in one call: under one lock of a shared filesystem nothing
+    /// can remove the inode between the lookup and the hold. The caller
+    /// [`Vfs::release`]s it when its handle goes.
+    ///
+    /// ```
+    /// # use wasiland_vfs::{OpenOptions, Vfs, FileType};
+    /// let mut vfs = Vfs::new();
+    /// vfs.write_file("/f", &b"data"[..]).unwrap();
+    /// let root = vfs.root();
+    /// let (ino, meta) = vfs.open_retained(root, "f", &OpenOptions::default()).unwrap();
+    /// assert_eq!((meta.file_type, meta.size), (FileType::Regular, 4));
+    /// vfs.unlink(root, "f").unwrap();
+    /// assert_eq!(vfs.stat(ino).unwrap().nlink, 0); // still alive: held
+    /// vfs.release(ino);
+    /// assert!(vfs.stat(ino).is_err());
+    /// ```
+    pub fn open_retained(
+        &mut self,
+        base: Ino,
+        path: &str,
+        opts: &OpenOptions,
+    ) -> Result<(Ino, Metadata)> {
+        let ino = self.open(base, path, opts)?;
+        let meta = self.stat(ino)?;
+        self.retain(ino);
+        Ok((ino, meta))
+    }
+
     /// mkdir(2). `mode` 0 means 0o755.
     pub fn mkdir(&mut self, base: Ino, path: &str, mode: u32) -> Result<Ino> {
         ns::mkdir(self, base, path, mode)

@@ -63,6 +63,19 @@ impl OpenFile {
         append: bool,
     ) -> Arc<OpenFile> {
         vfs.lock().retain(ino);
+        Self::adopt(vfs, ino, readable, writable, append)
+    }
+
+    /// Like [`OpenFile::new`] for an inode the caller already retained
+    /// (e.g. by [`wasiland_vfs::Vfs::open_retained`]): the new description
+    /// takes that hold over and releases it when dropped.
+    pub fn adopt(
+        vfs: &SharedVfs,
+        ino: Ino,
+        readable: bool,
+        writable: bool,
+        append: bool,
+    ) -> Arc<OpenFile> {
         Arc::new(OpenFile {
             vfs: vfs.clone(),
             ino,
@@ -265,6 +278,12 @@ pub struct OpenDir {
 impl OpenDir {
     pub fn new(vfs: &SharedVfs, ino: Ino) -> Arc<OpenDir> {
         vfs.lock().retain(ino);
+        Self::adopt(vfs, ino)
+    }
+
+    /// Like [`OpenDir::new`] for an inode the caller already retained:
+    /// the handle takes that hold over.
+    pub fn adopt(vfs: &SharedVfs, ino: Ino) -> Arc<OpenDir> {
         Arc::new(OpenDir {
             vfs: vfs.clone(),
             ino,

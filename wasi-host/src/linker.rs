@@ -48,7 +48,10 @@ fn dispatch<T: WasiView>(
     };
     let ctx = data.wasi();
     let mut mem = GuestMemory::new(bytes);
-    let result = body(ctx, &mut mem);
+    // The runner checks the deadline between fuel slices, but a loop of
+    // syscalls that are cheap in fuel and not in time (a 1 MiB read each)
+    // would run a whole slice, minutes, past it: every call checks first.
+    let result = syscalls::io::check_interrupt(ctx).and_then(|()| body(ctx, &mut mem));
     if let Some(trace) = ctx.trace.clone() {
         trace.record(&trace_line(name, args, ctx.trace_detail.take(), &result));
     }

@@ -130,9 +130,10 @@ macro_rules! for_each_syscall {
 macro_rules! call_table {
     ($extra:tt; $( $topic:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* ) ; )* ) => {
         /// Call a preview1 function by name with raw (lowered) arguments, as
-        /// the linker would; each argument is truncated to its wasm type.
-        /// `None` for an unknown name or a wrong argument count. For fuzzing,
-        /// tracing tools and hosts that dispatch themselves.
+        /// the linker would (a process past its deadline ends before the
+        /// call); each argument is truncated to its wasm type. `None` for an
+        /// unknown name or a wrong argument count. For fuzzing, tracing
+        /// tools and hosts that dispatch themselves.
         pub fn call(ctx: &mut WasiCtx, mem: &mut GuestMemory<'_>, name: &str, args: &[u64]) -> Option<SysResult> {
             match name {
                 $(
@@ -142,11 +143,11 @@ macro_rules! call_table {
                         if it.next().is_some() {
                             return None;
                         }
-                        Some($topic::$name(ctx, mem, $( $arg ),*))
+                        Some(io::check_interrupt(ctx).and_then(|()| $topic::$name(ctx, mem, $( $arg ),*)))
                     }
                 )*
                 "proc_exit" => match args {
-                    [code] => Some(proc::proc_exit(ctx, mem, *code as u32)),
+                    [code] => Some(io::check_interrupt(ctx).and_then(|()| proc::proc_exit(ctx, mem, *code as u32))),
                     _ => None,
                 },
                 _ => None,

@@ -80,22 +80,20 @@ pub fn path_open(
     let base = rights_base & dird.rights_inheriting;
     let inheriting = rights_inheriting & dird.rights_inheriting;
     let vfs = dir.vfs().clone();
-    let ino = vfs.lock().open(dir.ino(), &path, &opts)?;
-    let kind = vfs.lock().stat(ino)?.file_type;
+    // Opened, held and looked at under one lock: a concurrent unlink cannot
+    // slip in between. From here the hold belongs to the target, whose
+    // drop releases it on every error path below.
+    let (ino, meta) = vfs.lock().open_retained(dir.ino(), &path, &opts)?;
+    let kind = meta.file_type;
     let target = match kind {
-        FileType::Directory => {
-            if base & rights::FD_WRITE != 0 {
-                return Err(Errno::IsDir.into());
-            }
-            Target::Dir {
-                dir: OpenDir::new(&vfs, ino),
-                preopen: None,
-            }
-        }
-        FileType::Regular | FileType::CharDevice => {
+        FileType::Directory => Target::Dir {
+            dir: OpenDir::adopt(&vfs, ino),
+            preopen: None,
+        },
+        FileType::Regular | FileType::CharDevice | FileType::Symlink => {
             let readable = base & rights::FD_READ != 0;
             let writable = base & rights::FD_WRITE != 0;
-            Target::File(OpenFile::new(
+            Target::File(OpenFile::adopt(
                 &vfs,
                 ino,
                 readable,
@@ -103,9 +101,14 @@ pub fn path_open(
                 fl & fdflags::APPEND != 0,
             ))
         }
-        // `open` follows or refuses symlinks; reaching one here is a VFS bug.
-        FileType::Symlink => return Err(Errno::Loop.into()),
     };
+    if kind == FileType::Directory && base & rights::FD_WRITE != 0 {
+        return Err(Errno::IsDir.into());
+    }
+    // `open` follows or refuses symlinks; reaching one here is a VFS bug.
+    if kind == FileType::Symlink {
+        return Err(Errno::Loop.into());
+    }
     let type_rights = if kind == FileType::Directory {
         rights::DIRECTORY_INHERITING
     } else {

@@ -95,8 +95,11 @@ fn a_huge_read_from_dev_zero_honours_the_deadline() {
     let mut env = many_iovecs(100_000);
     let fd = env.open("dev/zero", 0, rights::FD_READ, 0);
     let out = nwritten_ptr(&env);
+    // 2 GiB of reads take tens of milliseconds even on an idle machine (a
+    // 50 ms deadline was met there and the test failed): 1 ms passes the
+    // check at the call's entry and ends inside the loop.
     env.interrupt
-        .set_deadline(Some(Instant::now() + Duration::from_millis(50)));
+        .set_deadline(Some(Instant::now() + Duration::from_millis(1)));
     let t = Instant::now();
     let r = env.raw("fd_read", &[fd.into(), TABLE.into(), 100_000, out.into()]);
     assert!(
@@ -297,4 +300,27 @@ fn small_gathered_writes_are_one_stream_write_and_large_ones_stream() {
     assert_eq!((e, env.u32_at(0x200)), (Errno::Success, 3 * MIB));
     let m = MIB as usize;
     assert_eq!(*log.0.lock().expect("log"), [m, m, m]);
+}
+
+#[test]
+fn every_call_ends_a_process_past_its_deadline_first() {
+    let mut env = Env::new();
+    env.put(0x200, b"late");
+    env.put_iovecs(0x100, &[(0x200, 4)]);
+    env.interrupt.set_deadline(Some(Instant::now()));
+    for (call, args) in [
+        ("fd_write", &[1u64, 0x100, 1, 0x80][..]),
+        ("sched_yield", &[][..]),
+        ("clock_time_get", &[0, 0, 0x80][..]),
+        ("proc_exit", &[0][..]),
+    ] {
+        let before = env.mem.clone();
+        let r = env.raw(call, args);
+        assert!(
+            matches!(r, Err(SysError::Terminate(Termination::Interrupted(_)))),
+            "{call}: {r:?}"
+        );
+        assert!(env.mem == before, "{call} wrote memory");
+    }
+    assert!(env.stdout.contents().is_empty());
 }

@@ -416,3 +416,25 @@ fn set_times_are_stored() {
     let m = env.vfs.lock().metadata("/f", true).expect("f");
     assert_eq!((m.atime, m.mtime), (5, 6));
 }
+
+/// A descriptor holds its inode: unlinked by another process, the file
+/// stays readable through it (and path_open took that hold under the same
+/// lock as the lookup, see `Vfs::open_retained`).
+#[test]
+fn an_open_file_outlives_its_name() {
+    let mut env = Env::new();
+    paths(&mut env);
+    assert_eq!(env.errno("path_open", &OPEN_F), Errno::Success);
+    let fd = u64::from(env.u32_at(0x80));
+    let vfs = env.vfs.clone();
+    {
+        let mut v = vfs.lock();
+        let root = v.root();
+        v.unlink(root, "f").expect("unlink");
+    }
+    env.put_iovecs(0x100, &[(0x200, 16)]);
+    assert_eq!(env.errno("fd_read", &[fd, 0x100, 1, 0x180]), Errno::Success);
+    assert_eq!(env.get(0x200, env.u32_at(0x180) as usize), b"hello world");
+    assert_eq!(env.errno("fd_filestat_get", &[fd, 0x300]), Errno::Success);
+    assert_eq!(env.u64_at(0x318), 0, "no links left");
+}
