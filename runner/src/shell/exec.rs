@@ -281,6 +281,17 @@ impl<'a> Shell<'a> {
         self.exec.interrupt.check().map_err(|r| self.interrupted(r))
     }
 
+    /// Report that `what` was refused for lack of sandbox memory (bash
+    /// says "cannot allocate memory"), recording the limit hit.
+    pub(crate) fn memory_refused(&mut self, what: &str) {
+        self.exec.record_hit(LimitKind::SandboxMemory, "sh");
+        let limit = match self.exec.budget.limit() {
+            Some(l) => format!("sandbox memory limit {}", human_bytes(l)),
+            None => "sandbox memory".to_string(),
+        };
+        self.err(format!("{what}: cannot allocate memory ({limit})"));
+    }
+
     /// Enter one more level of nesting (function, source, `$(...)`, subshell).
     pub(crate) fn check_depth(&mut self, what: &str) -> Result<(), Flow> {
         if self.depth >= self.exec.limits.shell_depth {
@@ -1332,6 +1343,16 @@ impl<'a> Shell<'a> {
         self.check_interrupt()?;
         Ok(exit.status)
     }
+}
+
+/// `2 GiB`, `512 MiB`, `1000 bytes`: a limit as people write it.
+pub(crate) fn human_bytes(n: u64) -> String {
+    for (unit, shift) in [("GiB", 30), ("MiB", 20), ("KiB", 10)] {
+        if n >= 1 << shift && n.is_multiple_of(1 << shift) {
+            return format!("{} {unit}", n >> shift);
+        }
+    }
+    format!("{n} bytes")
 }
 
 /// A word of a simple command before expansion.

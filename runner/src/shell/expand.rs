@@ -275,11 +275,38 @@ impl<'a> Shell<'a> {
     /// Full expansion of a word into fields.
     pub(crate) fn expand_word_fields(&mut self, word: &ast::Word) -> Result<Vec<String>, Flow> {
         let mut out = Vec::new();
-        for alt in parse::brace_expand(&word.value) {
+        for alt in self.brace_words(&word.value)? {
             let frags = self.expand_text_frags(&alt, false)?;
             out.extend(self.split_and_glob(frags));
         }
         Ok(out)
+    }
+
+    /// Brace expansion of a raw word. The words' size is known before they
+    /// are built: past the memory the sandbox has left, the expansion is
+    /// refused (bash's "failed to allocate memory") and the word is kept.
+    fn brace_words(&mut self, text: &str) -> Result<Vec<String>, Flow> {
+        let braces = match parse::braces(text) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(vec![text.to_string()]),
+            Err(m) => return Err(self.bad_substitution(&m)),
+        };
+        let count = braces.count();
+        // Each word also costs its `String` header and a slot in the list.
+        let need = braces.bytes().saturating_add(count.saturating_mul(48));
+        if need > u128::from(self.exec.budget.available()) {
+            self.memory_refused(&format!("brace expansion: {count} words"));
+            return Ok(vec![text.to_string()]);
+        }
+        let mut words = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        braces.expand(
+            &mut |w| {
+                words.push(w);
+                Ok(())
+            },
+            &mut || self.check_interrupt(),
+        )?;
+        Ok(words)
     }
 
     /// Expansion without splitting or globbing (assignments, `case` word,
@@ -574,9 +601,9 @@ impl<'a> Shell<'a> {
             PVal::Many(v, _) => v.join(" "),
             PVal::Unset => return Ok(PVal::Unset),
         };
-        match brush_parser::word::parse_parameter(&target, &parse::options()) {
+        match parse::parse_parameter(&target) {
             Ok(p2) => self.param_value_direct(&p2),
-            Err(_) => Err(self.bad_substitution(&format!("{target}: invalid indirect expansion"))),
+            Err(m) => Err(self.bad_substitution(&m)),
         }
     }
 

@@ -2,8 +2,9 @@
 //! use, interpreted over the sandbox's processes and filesystem.
 //!
 //! Module map:
-//! - [`parse`]: adapter over `brush-parser` (programs, words, syntax errors
-//!   worded like bash's).
+//! - [`parse`]: adapter over `brush-parser` (programs, syntax errors worded
+//!   like bash's) and the entry to our own parsers of words ([`word`]) and
+//!   brace expansions ([`brace`]).
 //! - [`expand`]: word expansion: braces, tilde, parameters, `$(...)`,
 //!   arithmetic, IFS splitting, globbing, quote removal.
 //! - [`arith`]: `$((...))`, `((...))`, `let` evaluation.
@@ -16,6 +17,7 @@
 //! - [`test_cmd`]: `test`, `[` and `[[ ]]`.
 
 mod arith;
+mod brace;
 mod builtins;
 pub use builtins::dirs::normalize as normalize_path;
 mod exec;
@@ -26,6 +28,7 @@ mod redirect;
 mod test_cmd;
 #[cfg(test)]
 mod tests;
+mod word;
 
 use crate::exec::ExecEnv;
 use std::collections::BTreeMap;
