@@ -4,6 +4,7 @@
 
 use super::builtins;
 use super::parse::{self, SyntaxError};
+use super::script::Script;
 use super::{Function, ShellState, Value, Var};
 use crate::exec::{ExecEnv, Program, ResolveError, SpawnRequest};
 use crate::limits::LimitKind;
@@ -307,16 +308,29 @@ impl<'a> Shell<'a> {
 
     // ------------------------------------------------------------ top level
 
-    /// Parse and run `text` as a top-level script of this shell.
+    /// Parse and run `text` as a top-level script of this shell, a
+    /// command at a time as bash does: the commands before a syntax error
+    /// run, then the error is reported (status 2).
     pub(crate) fn run_text_toplevel(&mut self, text: &str) -> i32 {
-        let (program, error) = match parse::parse_program(text) {
-            Ok(p) => (Some(p), None),
-            Err(e) => (parse::parse_prefix(text, e.line), Some(e)),
-        };
+        let mut script = Script::new(text);
         let mut status = self.st.last_status;
         let mut exited = false;
-        if let Some(p) = &program {
-            for cc in &p.complete_commands {
+        'script: loop {
+            if let Err(Flow::Exit(s)) = self.check_interrupt() {
+                status = s;
+                exited = true;
+                break;
+            }
+            let program = match script.next() {
+                None => break,
+                Some(Ok(p)) => p,
+                Some(Err(e)) => {
+                    self.syntax_error(&e);
+                    status = 2;
+                    break;
+                }
+            };
+            for cc in &program.complete_commands {
                 match self.run_list(cc) {
                     Ok(s) => status = s,
                     Err(Flow::Exit(s)) => {
@@ -333,14 +347,8 @@ impl<'a> Shell<'a> {
                 }
                 self.st.last_status = status;
                 if exited {
-                    break;
+                    break 'script;
                 }
-            }
-        }
-        if !exited {
-            if let Some(e) = error {
-                self.syntax_error(&e);
-                status = 2;
             }
         }
         self.st.last_status = status;
@@ -380,16 +388,28 @@ impl<'a> Shell<'a> {
 
     /// Parse and run `text` in this shell (eval, traps).
     pub(crate) fn eval_text(&mut self, text: &str) -> R {
-        let program = match parse::parse_program(text) {
-            Ok(p) => p,
-            Err(e) => {
-                self.err(format!("eval: line {}: {}", e.line, e.message));
-                return Ok(2);
-            }
-        };
+        self.run_text(text, "eval: ")
+    }
+
+    /// Run `text` a command at a time (`eval`, `source`, traps): the
+    /// commands before a syntax error run; the error is reported after
+    /// `what` and the status is 2.
+    pub(crate) fn run_text(&mut self, text: &str, what: &str) -> R {
+        let mut script = Script::new(text);
         let mut status = 0;
-        for cc in &program.complete_commands {
-            status = self.run_list(cc)?;
+        while let Some(next) = script.next() {
+            match next {
+                Ok(program) => {
+                    for cc in &program.complete_commands {
+                        status = self.run_list(cc)?;
+                    }
+                }
+                Err(e) => {
+                    self.err(format!("{what}line {}: {}", e.line, e.message));
+                    return Ok(2);
+                }
+            }
+            self.check_interrupt()?;
         }
         Ok(status)
     }

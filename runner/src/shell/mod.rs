@@ -25,6 +25,7 @@ mod expand;
 mod parse;
 mod pattern;
 mod redirect;
+mod script;
 mod test_cmd;
 #[cfg(test)]
 mod tests;

@@ -25,47 +25,21 @@ pub(crate) struct SyntaxError {
     pub message: String,
 }
 
-/// Parse a whole program.
+/// Parse a whole text (a command substitution, a trap): an error
+/// anywhere fails all of it. Scripts, `eval` and `source` are read a
+/// command at a time instead ([`super::script::Script`]).
 pub(crate) fn parse_program(src: &str) -> Result<ast::Program, SyntaxError> {
-    let mut parser = brush_parser::Parser::new(std::io::BufReader::new(src.as_bytes()), &options());
-    parser.parse_program().map_err(|e| describe(src, e))
+    super::script::parse_all(src)
 }
 
 /// Is `src` an unfinished command (open quote, compound command,
 /// here-document, trailing `|` or `&&`)? For interactive continuation lines.
 pub(crate) fn is_incomplete(src: &str) -> bool {
-    let mut parser = brush_parser::Parser::new(std::io::BufReader::new(src.as_bytes()), &options());
-    match parser.parse_program() {
-        Ok(_) => false,
-        Err(ParseError::ParsingAtEndOfInput) => true,
-        Err(ParseError::Tokenizing { inner, .. }) => !matches!(
-            inner,
-            TokenizerError::ReadError(_) | TokenizerError::FailedDecoding
-        ),
-        Err(ParseError::ParsingNear(_)) => false,
-    }
+    super::script::is_incomplete(src)
 }
 
-/// Like bash, which reads and runs one command at a time: when `src` has
-/// a syntax error on line `error_line`, the longest run of whole lines
-/// before it that parses on its own (to run before reporting the error).
-pub(crate) fn parse_prefix(src: &str, error_line: usize) -> Option<ast::Program> {
-    let lines: Vec<&str> = src.split_inclusive('\n').collect();
-    let mut k = error_line.saturating_sub(1).min(lines.len());
-    while k > 0 {
-        let prefix: String = lines[..k].concat();
-        if let Ok(p) = parse_program(&prefix) {
-            if !p.complete_commands.is_empty() {
-                return Some(p);
-            }
-            return None;
-        }
-        k -= 1;
-    }
-    None
-}
-
-fn describe(src: &str, e: ParseError) -> SyntaxError {
+/// bash's wording of a parse error of `src`.
+pub(crate) fn describe(src: &str, e: ParseError) -> SyntaxError {
     let last_line = src.lines().count().max(1);
     match e {
         ParseError::ParsingNear(pos) => {
@@ -88,33 +62,35 @@ fn describe(src: &str, e: ParseError) -> SyntaxError {
         },
         ParseError::Tokenizing { inner, position } => {
             let line = position.map(|p| p.line).unwrap_or(last_line);
-            let message = match inner {
-                TokenizerError::UnterminatedSingleQuote(_) => {
-                    "unexpected EOF while looking for matching `''".to_string()
-                }
-                TokenizerError::UnterminatedAnsiCQuote(_) => {
-                    "unexpected EOF while looking for matching `''".to_string()
-                }
-                TokenizerError::UnterminatedDoubleQuote(_) => {
-                    "unexpected EOF while looking for matching `\"'".to_string()
-                }
-                TokenizerError::UnterminatedBackquote(_) => {
-                    "unexpected EOF while looking for matching ``'".to_string()
-                }
-                TokenizerError::UnterminatedCommandSubstitution => {
-                    "unexpected EOF while looking for matching `)'".to_string()
-                }
-                TokenizerError::UnterminatedVariable | TokenizerError::UnterminatedExpansion => {
-                    "unexpected EOF while looking for matching `}'".to_string()
-                }
-                TokenizerError::UnterminatedHereDocuments(tag, _) => {
-                    format!("here-document delimited by end-of-file (wanted `{tag}')")
-                }
-                other => format!("syntax error: {other}"),
-            };
-            SyntaxError { line, message }
+            describe_tokenizer_error(inner, line)
         }
     }
+}
+
+/// bash's wording of a tokenizer error found on `line`.
+pub(crate) fn describe_tokenizer_error(e: TokenizerError, line: usize) -> SyntaxError {
+    let message = match e {
+        TokenizerError::UnterminatedSingleQuote(_) | TokenizerError::UnterminatedAnsiCQuote(_) => {
+            "unexpected EOF while looking for matching `''".to_string()
+        }
+        TokenizerError::UnterminatedDoubleQuote(_) => {
+            "unexpected EOF while looking for matching `\"'".to_string()
+        }
+        TokenizerError::UnterminatedBackquote(_) => {
+            "unexpected EOF while looking for matching ``'".to_string()
+        }
+        TokenizerError::UnterminatedCommandSubstitution => {
+            "unexpected EOF while looking for matching `)'".to_string()
+        }
+        TokenizerError::UnterminatedVariable | TokenizerError::UnterminatedExpansion => {
+            "unexpected EOF while looking for matching `}'".to_string()
+        }
+        TokenizerError::UnterminatedHereDocuments(tag, _) => {
+            format!("here-document delimited by end-of-file (wanted `{tag}')")
+        }
+        other => format!("syntax error: {other}"),
+    };
+    SyntaxError { line, message }
 }
 
 /// The shell token starting at char index `index` of `src`.

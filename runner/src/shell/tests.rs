@@ -466,3 +466,104 @@ fn timeout_command_is_not_a_run_timeout() {
     assert_eq!((s, o.as_str()), (0, "rc=124\nuser\nuser\n"));
     assert!(t.exec.hits.lock().unwrap().is_empty());
 }
+
+// ------------------------------------------------------------ hostile input
+
+/// Each of these once aborted the host (a panic inside brush-parser, a
+/// stack overflow) or ran for minutes; now each is a clear error or bash's
+/// answer, quickly.
+#[test]
+fn hostile_parser_input_is_an_error_not_a_crash() {
+    let deep = |open: &str, mid: &str, close: &str| {
+        format!("{}{mid}{}", open.repeat(20_000), close.repeat(20_000))
+    };
+    let cases: Vec<(String, i32, &str)> = vec![
+        ("echo ${99999999999999999999}".into(), 0, "\n"),
+        (
+            "echo {1..10..-9223372036854775808}".into(),
+            0,
+            "{1..10..-9223372036854775808}\n",
+        ),
+        (
+            "echo ~99999999999999999999".into(),
+            0,
+            "~99999999999999999999\n",
+        ),
+        ("exec 4294967297>/tmp/x".into(), 127, ""),
+        (deep("{ ", "echo x", "; }"), 2, ""),
+        (deep("if true; then ", "echo x", "; fi"), 2, ""),
+        (deep("( ", "echo x", " )"), 2, ""),
+        (deep("f() { ", "echo x", "; }"), 2, ""),
+        (format!("echo {}", deep("$(", "echo x", ")")), 1, ""),
+        (format!("echo {}", deep("${a:-", "x", "}")), 1, ""),
+        (format!("echo \"{}\"", deep("${a:-\"", "x", "\"}")), 1, ""),
+        (format!("echo $(({}))", deep("(", "1", ")")), 1, ""),
+        (format!("[[ {}x ]]", "! ".repeat(20_000)), 2, ""),
+        // Exponential in brush-parser's grammars before.
+        (
+            "echo ${a[${a[${a[${a[${a[${a[${a[0]}]}]}]}]}]}]}".into(),
+            0,
+            "\n",
+        ),
+        (format!("echo {}x", "{a,".repeat(40)), 0, ""),
+        (format!("(( {}1 ))", "(".repeat(40)), 2, ""),
+        (
+            format!(
+                "{}echo deep\n{}",
+                "case a in a) ".repeat(30),
+                "esac\n".repeat(30)
+            ),
+            2,
+            "",
+        ),
+    ];
+    for (script, status, stdout) in cases {
+        let started = std::time::Instant::now();
+        let mut t = T::new();
+        let (s, o, e) = t.run(&script);
+        let what = &script[..script.len().min(60)];
+        assert_eq!(s, status, "{what}: {e}");
+        if !stdout.is_empty() {
+            assert_eq!(o, stdout, "{what}");
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{what} took {:?}",
+            started.elapsed()
+        );
+        // The sandbox goes on working.
+        assert_eq!(t.run("echo ok").1, "ok\n");
+    }
+}
+
+#[test]
+fn nested_parentheses_are_subshells_unless_they_close_as_arithmetic() {
+    assert_eq!(out("( ( echo x ) )"), "x\n");
+    assert_eq!(out("((echo a); (echo b))"), "a\nb\n");
+    assert_eq!(out("((echo c) )"), "c\n");
+    assert_eq!(out("((1 + 2)); echo $?; (( 0 )); echo $?"), "0\n1\n");
+    assert_eq!(out("for ((i=0; i<2; i++)); do echo $i; done"), "0\n1\n");
+    assert_eq!(out("x=$( (echo y) ); echo $x"), "y\n");
+}
+
+#[test]
+fn scripts_run_a_command_at_a_time() {
+    // The commands before a syntax error run, as in bash; a command that
+    // continues on the next line is one command.
+    let mut t = T::new();
+    let (s, o, e) = t.run("echo a\necho b |\nread x &&\necho $x\nf()\n{ echo f; }\nf\nif\n");
+    assert_eq!((s, o.as_str()), (2, "a\n\nf\n"));
+    assert!(
+        e.contains("line 9: syntax error: unexpected end of file"),
+        "{e}"
+    );
+    let (s, o, _) = t.run("eval 'echo e1\nif'; echo st=$?");
+    assert_eq!((s, o.as_str()), (0, "e1\nst=2\n"));
+    // A here-document, a case without ;; before esac, a function whose
+    // body starts on the next line, a long script spanning many pieces.
+    let long: String = (0..20_000).map(|i| format!("x{i}=\"{i}\"\n")).collect();
+    let script = format!(
+        "read h <<EOF\nh1\nEOF\necho $h\ncase a in\n a) echo c1\nesac\n{long}echo $x19999\nfunction g\n{{ echo g; }}\ng\n"
+    );
+    assert_eq!(out(&script), "h1\nc1\n19999\ng\n");
+}
