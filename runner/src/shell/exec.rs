@@ -34,28 +34,29 @@ pub(crate) enum Flow {
 /// Result of running something: its status, or a change of control flow.
 pub(crate) type R = Result<i32, Flow>;
 
-/// The descriptors of the shell (0-9).
+/// The descriptors of the shell, by number (sparse: a redirection's
+/// number is the script's choice, below the open-files limit).
 #[derive(Clone, Default)]
 pub(crate) struct Fds {
-    slots: Vec<Option<Stdio>>,
+    slots: std::collections::BTreeMap<usize, Stdio>,
 }
 
 impl Fds {
     pub(crate) fn new(stdio: [Stdio; 3]) -> Fds {
         Fds {
-            slots: stdio.into_iter().map(Some).collect(),
+            slots: stdio.into_iter().enumerate().collect(),
         }
     }
 
     pub(crate) fn get(&self, fd: usize) -> Option<&Stdio> {
-        self.slots.get(fd).and_then(Option::as_ref)
+        self.slots.get(&fd)
     }
 
     pub(crate) fn set(&mut self, fd: usize, s: Option<Stdio>) {
-        if self.slots.len() <= fd {
-            self.slots.resize(fd + 1, None);
-        }
-        self.slots[fd] = s;
+        match s {
+            Some(s) => self.slots.insert(fd, s),
+            None => self.slots.remove(&fd),
+        };
     }
 
     /// fds 0, 1, 2 for a process (closed ones read as EOF / discard).
@@ -293,8 +294,21 @@ impl<'a> Shell<'a> {
         self.err(format!("{what}: cannot allocate memory ({limit})"));
     }
 
+    /// Refuse to recurse further when the host stack is nearly used up
+    /// (deep nesting that the depth limits allow in combination: functions
+    /// whose bodies nest compound commands, expansions inside them...).
+    pub(crate) fn check_stack(&mut self, what: &str) -> Result<(), Flow> {
+        if stacker::remaining_stack().is_some_and(|r| r < parse::STACK_RESERVE) {
+            self.exec.record_hit(LimitKind::ShellDepth, "sh");
+            self.err(format!("{what}: nested too deeply for the host stack"));
+            return Err(Flow::Abort(2));
+        }
+        Ok(())
+    }
+
     /// Enter one more level of nesting (function, source, `$(...)`, subshell).
     pub(crate) fn check_depth(&mut self, what: &str) -> Result<(), Flow> {
+        self.check_stack(what)?;
         if self.depth >= self.exec.limits.shell_depth {
             self.exec.record_hit(LimitKind::ShellDepth, "sh");
             self.err(format!(
@@ -688,6 +702,7 @@ impl<'a> Shell<'a> {
 
     pub(crate) fn run_command(&mut self, cmd: &ast::Command) -> R {
         self.check_interrupt()?;
+        self.check_stack("command")?;
         match cmd {
             ast::Command::Simple(s) => self.run_simple(s),
             ast::Command::Compound(c, redirs) => {

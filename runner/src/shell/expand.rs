@@ -398,6 +398,7 @@ impl<'a> Shell<'a> {
         in_dq: bool,
         out: &mut Vec<Frag>,
     ) -> Result<(), Flow> {
+        self.check_stack("expansion")?;
         let kind_of = |in_dq: bool| if in_dq { Kind::Quoted } else { Kind::Exp };
         for p in pieces {
             match &p.piece {
@@ -677,16 +678,10 @@ impl<'a> Shell<'a> {
                             Value::Str(s) => BTreeMap::from([(0, s)]),
                             Value::Assoc(_) => BTreeMap::new(),
                         };
-                        let idx = if i < 0 {
-                            let max = elems.keys().next_back().map_or(0, |k| k + 1) as i64;
-                            if max + i < 0 {
-                                return Err(
-                                    self.bad_substitution(&format!("{name}: bad array subscript"))
-                                );
-                            }
-                            (max + i) as usize
-                        } else {
-                            i as usize
+                        let Some(idx) = resolve_index(&elems, i) else {
+                            return Err(
+                                self.bad_substitution(&format!("{name}: bad array subscript"))
+                            );
                         };
                         match elems.get(&idx) {
                             Some(s) => PVal::Str(s.clone()),
@@ -1298,15 +1293,11 @@ impl<'a> Shell<'a> {
                 m.insert(key.to_string(), value);
             }
             Some(Value::Array(a)) => {
-                let i: usize = key
-                    .parse()
-                    .map_err(|_| format!("{name}[{key}]: bad array subscript"))?;
+                let i = array_index(name, key)?;
                 a.insert(i, value);
             }
             other => {
-                let i: usize = key
-                    .parse()
-                    .map_err(|_| format!("{name}[{key}]: bad array subscript"))?;
+                let i = array_index(name, key)?;
                 let mut a = BTreeMap::new();
                 if let Some(Value::Str(s)) = other.take() {
                     a.insert(0, s);
@@ -1374,19 +1365,19 @@ impl<'a> Shell<'a> {
                     (true, Some(Value::Str(s))) => BTreeMap::from([(0, s)]),
                     _ => BTreeMap::new(),
                 };
-                let mut next = arr.keys().next_back().map_or(0, |k| k + 1);
+                let mut next = end_index(&arr).min(i64::MAX as i128) as usize;
                 for (k, v) in items {
                     match k {
                         Some(k) => {
                             let i = self.eval_arith_expanded(&k.value)?.max(0) as usize;
                             let val = self.expand_text_string(&v.value)?;
                             arr.insert(i, val);
-                            next = i + 1;
+                            next = i.saturating_add(1).min(i64::MAX as usize);
                         }
                         None => {
                             for f in self.expand_word_fields(v)? {
                                 arr.insert(next, f);
-                                next += 1;
+                                next = next.saturating_add(1).min(i64::MAX as usize);
                             }
                         }
                     }
@@ -1437,10 +1428,12 @@ impl<'a> Shell<'a> {
             };
             let key = if !assoc && key.starts_with('-') {
                 let max = match self.st.vars.get(name).and_then(|v| v.value.as_ref()) {
-                    Some(Value::Array(arr)) => arr.keys().next_back().map_or(0, |k| k + 1) as i64,
+                    Some(Value::Array(arr)) => end_index(arr),
                     _ => 1,
                 };
-                (max + key.parse::<i64>().unwrap_or(0)).max(0).to_string()
+                (max + key.parse::<i64>().unwrap_or(0) as i128)
+                    .clamp(0, i64::MAX as i128)
+                    .to_string()
             } else {
                 key
             };
@@ -1504,14 +1497,9 @@ impl ArithEnv for ShellArith<'_, '_> {
                 Ok(String::new())
             }
             (Some(v), None) => Ok(v.scalar().unwrap_or("").to_string()),
-            (Some(Value::Array(a)), Some(i)) => {
-                let idx = if i < 0 {
-                    a.keys().next_back().map_or(0, |k| k + 1) as i64 + i
-                } else {
-                    i
-                };
-                Ok(a.get(&(idx.max(0) as usize)).cloned().unwrap_or_default())
-            }
+            (Some(Value::Array(a)), Some(i)) => Ok(resolve_index(&a, i)
+                .and_then(|k| a.get(&k).cloned())
+                .unwrap_or_default()),
             (Some(Value::Assoc(m)), Some(i)) => {
                 Ok(m.get(&i.to_string()).cloned().unwrap_or_default())
             }
@@ -1603,6 +1591,31 @@ fn lower_first(s: &str) -> String {
     }
 }
 
+/// A subscript of an indexed array: 0 to `i64::MAX`.
+fn array_index(name: &str, key: &str) -> Result<usize, String> {
+    key.parse::<i64>()
+        .ok()
+        .filter(|i| *i >= 0)
+        .map(|i| i as usize)
+        .ok_or_else(|| format!("{name}[{key}]: bad array subscript"))
+}
+
+/// One past the highest index of an array (where `a+=(x)` goes, what
+/// negative subscripts count from); indices never pass `i64::MAX`.
+fn end_index(a: &BTreeMap<usize, String>) -> i128 {
+    a.keys().next_back().map_or(0, |&k| k as i128 + 1)
+}
+
+/// The element a subscript `i` names: negative ones count from the end.
+fn resolve_index(a: &BTreeMap<usize, String>, i: i64) -> Option<usize> {
+    let i = if i < 0 {
+        end_index(a) + i as i128
+    } else {
+        i as i128
+    };
+    usize::try_from(i).ok()
+}
+
 fn slice_start(len: usize, off: i64) -> Option<usize> {
     let start = if off < 0 { len as i64 + off } else { off };
     if start < 0 || start as usize > len {
@@ -1617,7 +1630,7 @@ fn slice_range(len: usize, off: i64, count: Option<i64>) -> Option<(usize, usize
     let start = slice_start(len, off)?;
     let end = match count {
         None => len,
-        Some(c) if c >= 0 => (start as i64 + c).min(len as i64) as usize,
+        Some(c) if c >= 0 => (start as i64).saturating_add(c).min(len as i64) as usize,
         Some(c) => {
             let e = len as i64 + c;
             if e < start as i64 {

@@ -117,6 +117,10 @@ fn token_at(src: &str, index: usize) -> String {
 /// needed at this depth is a few MiB.
 pub(crate) const MAX_NESTING: usize = 1000;
 
+/// Host stack that must be left for one more level of the interpreter's
+/// own recursion; below it a construct is refused as nested too deeply.
+pub(crate) const STACK_RESERVE: usize = 2 << 20;
+
 /// Parse a word into pieces.
 pub(crate) fn parse_word(text: &str) -> Result<Vec<WordPieceWithSource>, String> {
     word::parse(text).map_err(|e| word_error(text, e))

@@ -567,3 +567,50 @@ fn scripts_run_a_command_at_a_time() {
     );
     assert_eq!(out(&script), "h1\nc1\n19999\ng\n");
 }
+
+#[test]
+fn hostile_numbers_and_runtime_nesting() {
+    let mut t = T::new();
+    for (script, status, stdout) in [
+        // Descriptors past the open-files limit (bash: Bad file descriptor);
+        // the table is sparse, nothing is sized by the number.
+        ("exec 2147483647</dev/null; echo $?", 0, "1\n"),
+        ("exec 1025>/tmp/x; echo $?", 0, "1\n"),
+        ("exec 1023>/tmp/x; echo hi >&1023; read l </tmp/x; echo $l", 0, "hi\n"),
+        ("echo y >&99999; echo $?", 0, "1\n"),
+        // Arithmetic at the edges, as bash.
+        (
+            "echo $(( -9223372036854775808 / -1 )) $(( -9223372036854775808 % -1 )) $(( 2 ** 63 )) $(( 1 << 64 )) $(( 99999999999999999999 ))",
+            0,
+            "-9223372036854775808 0 -9223372036854775808 1 7766279631452241919\n",
+        ),
+        ("x=abc; echo ${x:1:9223372036854775807} ${x: -9223372036854775808}.", 0, "bc .\n"),
+        ("a[9223372036854775807]=x; echo ${#a[@]} ${a[-1]}", 0, "1 x\n"),
+        ("printf -v 'a[99999999999999999999]' x; echo $?", 0, "1\n"),
+        ("OPTIND=99999999999999999999; getopts a o -a; echo $? $o", 0, "0 a\n"),
+        ("OPTIND=18446744073709551615; getopts a o -a; echo $?", 0, "1\n"),
+        // Long chains are loops; deep nesting is an error.
+        ("echo $(( $(printf '+1%.0s' {1..100000}) ))", 0, "100000\n"),
+        (
+            "x=$(printf '(%.0s' {1..5000})1$(printf ')%.0s' {1..5000}); echo $((x))",
+            1,
+            "",
+        ),
+        ("x='x+1'; echo $((x))", 1, ""),
+        ("[ $(printf '! %.0s' {1..5000}) x ]; echo $?", 0, "2\n"),
+        ("[ x $(printf -- '-a x %.0s' {1..5000}) ]; echo $?", 0, "2\n"),
+    ] {
+        let (s, o, e) = t.run(script);
+        assert_eq!((s, o.as_str()), (status, stdout), "{script}: {e}");
+    }
+    // Functions whose bodies nest deeply, calling each other: the depth
+    // limit allows each, the host stack not all of them together.
+    let body = format!("{}g{}", "{ ".repeat(900), "; }".repeat(900));
+    let (s, _, e) = t.run(&format!("f() {body}; g() {{ f; }}; f"));
+    assert_eq!(s, 2, "{e}");
+    assert!(
+        e.contains("nested too deeply") || e.contains("maximum nesting"),
+        "{e}"
+    );
+    assert_eq!(t.run("echo ok").1, "ok\n");
+}

@@ -91,13 +91,12 @@ pub(crate) fn parse_heredoc(text: &str) -> R<Vec<WordPieceWithSource>> {
             p.pos += 2;
             WordPiece::EscapeSequence(p.s[start..p.pos].to_string())
         } else if p.starts_expansion() {
-            p.dollar_or_backquote(false)?.ok_or(WordError::Syntax)?
+            p.dollar_or_backquote()?.ok_or(WordError::Syntax)?
         } else {
-            p.text_run(|p| p.heredoc_text_char())?;
-            if p.pos == start {
-                // An unterminated backquote.
-                return Err(WordError::Syntax);
+            if p.peek() == Some(b'`') {
+                p.pos += 1; // an unterminated backquote is text
             }
+            p.text_run(|p| p.heredoc_text_char())?;
             WordPiece::Text(p.s[start..p.pos].to_string())
         };
         pieces.push(with_source(piece, start, p.pos));
@@ -350,7 +349,7 @@ impl<'a> P<'a> {
             }
             _ => {}
         }
-        if let Some(piece) = self.dollar_or_backquote(in_command)? {
+        if let Some(piece) = self.dollar_or_backquote()? {
             return Ok(Some(piece));
         }
         if self.at_stop(stop) {
@@ -376,9 +375,8 @@ impl<'a> P<'a> {
             }
         }
         if self.pos == start {
-            // A `$` or backquote that begins nothing: in a command it is
-            // text; elsewhere the word is not valid.
-            if in_command && matches!(self.peek(), Some(b'`')) {
+            // A backquote that begins nothing is text.
+            if matches!(self.peek(), Some(b'`')) {
                 self.pos += 1;
                 return Ok(Some(WordPiece::Text("`".into())));
             }
@@ -425,7 +423,7 @@ impl<'a> P<'a> {
                 _ => {}
             }
             if self.starts_expansion() {
-                if let Some(piece) = self.dollar_or_backquote(false)? {
+                if let Some(piece) = self.dollar_or_backquote()? {
                     out.push(with_source(piece, start, self.pos));
                     continue;
                 }
@@ -485,8 +483,8 @@ impl<'a> P<'a> {
 
     /// `$((...))`, `$[...]`, `$(...)`, `${...}`, `$name`, a lone `$`
     /// (text), or a backquoted command; `None` when the next character
-    /// starts none of them. `in_command`: an unterminated backquote is text.
-    fn dollar_or_backquote(&mut self, in_command: bool) -> R<Option<WordPiece>> {
+    /// starts none of them (an unterminated backquote is text).
+    fn dollar_or_backquote(&mut self) -> R<Option<WordPiece>> {
         match self.peek() {
             Some(b'`') => {
                 let mut body = String::new();
@@ -495,12 +493,9 @@ impl<'a> P<'a> {
                 loop {
                     self.step()?;
                     match bytes.get(i) {
-                        None => {
-                            if in_command {
-                                return Ok(None);
-                            }
-                            return Err(WordError::Syntax);
-                        }
+                        // Unterminated (a character of a brace sequence,
+                        // `{Z..a}`): literal, as in bash.
+                        None => return Ok(None),
                         Some(b'`') => break,
                         Some(b'\\') if bytes.get(i + 1) == Some(&b'`') => {
                             body.push('`');
@@ -1067,7 +1062,7 @@ mod tests {
     #[test]
     fn bad_words_are_errors() {
         for w in [
-            "\"abc", "'abc", "${x", "${x:-", "$(echo", "$((1", "`x", "${x~}", "${}",
+            "\"abc", "'abc", "${x", "${x:-", "$(echo", "$((1", "${x~}", "${}",
         ] {
             assert_eq!(parse(w).map(|_| ()), Err(WordError::Syntax), "{w}");
         }
