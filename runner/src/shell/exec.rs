@@ -112,6 +112,8 @@ pub(crate) struct Shell<'a> {
     pub after: Vec<(String, ast::SubshellCommand)>,
     /// Array values of `declare name=(...)` arguments of the current command.
     pub decl_arrays: Vec<(String, Value)>,
+    /// What the running command builds (see [`super::memory`]).
+    pub scratch: wasiland_wasi_host::budget::Charge,
 }
 
 /// Stack size of the threads that interpret shell code.
@@ -155,6 +157,8 @@ pub(crate) fn run_toplevel(
     stdio: [Stdio; 3],
 ) -> i32 {
     let run = |state: &mut ShellState| {
+        // A session over its budget runs unmetered rather than not at all.
+        let _ = state.attach_memory(&exec.budget);
         let mut sh = Shell::new(state, exec, Fds::new(stdio), 0);
         sh.run_text_toplevel(script)
     };
@@ -178,6 +182,7 @@ pub(crate) fn run_argv(
     stdio: [Stdio; 3],
 ) -> i32 {
     let run = |state: &mut ShellState| {
+        let _ = state.attach_memory(&exec.budget);
         let mut sh = Shell::new(state, exec, Fds::new(stdio), 1);
         sh.subshell = true;
         let r = sh.dispatch(argv, Vec::new(), true);
@@ -218,6 +223,7 @@ impl<'a> Shell<'a> {
             temp_files: Vec::new(),
             after: Vec::new(),
             decl_arrays: Vec::new(),
+            scratch: exec.budget.empty_charge(),
         }
     }
 
@@ -281,17 +287,6 @@ impl<'a> Shell<'a> {
     /// Stop if the run's deadline passed or it was cancelled.
     pub(crate) fn check_interrupt(&self) -> Result<(), Flow> {
         self.exec.interrupt.check().map_err(|r| self.interrupted(r))
-    }
-
-    /// Report that `what` was refused for lack of sandbox memory (bash
-    /// says "cannot allocate memory"), recording the limit hit.
-    pub(crate) fn memory_refused(&mut self, what: &str) {
-        self.exec.record_hit(LimitKind::SandboxMemory, "sh");
-        let limit = match self.exec.budget.limit() {
-            Some(l) => format!("sandbox memory limit {}", human_bytes(l)),
-            None => "sandbox memory".to_string(),
-        };
-        self.err(format!("{what}: cannot allocate memory ({limit})"));
     }
 
     /// Refuse to recurse further when the host stack is nearly used up
@@ -447,6 +442,11 @@ impl<'a> Shell<'a> {
     {
         self.check_depth("subshell")?;
         let mut st = self.st.clone();
+        // The copy holds as much memory as the original.
+        if st.attach_memory(&self.exec.budget).is_err() {
+            self.memory_refused("fork");
+            return Ok(1);
+        }
         st.traps.clear();
         st.pid = st.pid.wrapping_add(1);
         let mut sub = Shell::new(&mut st, self.exec, fds, self.depth + 1);
@@ -703,6 +703,15 @@ impl<'a> Shell<'a> {
     pub(crate) fn run_command(&mut self, cmd: &ast::Command) -> R {
         self.check_interrupt()?;
         self.check_stack("command")?;
+        // What the command builds is released when it ends.
+        let mark = self.scratch.bytes();
+        let r = self.run_command_inner(cmd);
+        let _ = self.scratch.resize(mark);
+        self.note_state_refusal();
+        r
+    }
+
+    fn run_command_inner(&mut self, cmd: &ast::Command) -> R {
         match cmd {
             ast::Command::Simple(s) => self.run_simple(s),
             ast::Command::Compound(c, redirs) => {
@@ -1378,16 +1387,6 @@ impl<'a> Shell<'a> {
         self.check_interrupt()?;
         Ok(exit.status)
     }
-}
-
-/// `2 GiB`, `512 MiB`, `1000 bytes`: a limit as people write it.
-pub(crate) fn human_bytes(n: u64) -> String {
-    for (unit, shift) in [("GiB", 30), ("MiB", 20), ("KiB", 10)] {
-        if n >= 1 << shift && n.is_multiple_of(1 << shift) {
-            return format!("{} {unit}", n >> shift);
-        }
-    }
-    format!("{n} bytes")
 }
 
 /// A word of a simple command before expansion.

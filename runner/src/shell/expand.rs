@@ -294,7 +294,8 @@ impl<'a> Shell<'a> {
         let count = braces.count();
         // Each word also costs its `String` header and a slot in the list.
         let need = braces.bytes().saturating_add(count.saturating_mul(48));
-        if need > u128::from(self.exec.budget.available()) {
+        let need = u64::try_from(need).unwrap_or(u64::MAX);
+        if self.scratch.grow(need).is_err() {
             self.memory_refused(&format!("brace expansion: {count} words"));
             return Ok(vec![text.to_string()]);
         }
@@ -592,6 +593,15 @@ impl<'a> Shell<'a> {
         self.st.vars.get(name).and_then(|v| v.value.clone())
     }
 
+    /// A variable's value for an expansion: the copy is charged first.
+    fn expand_var(&mut self, name: &str) -> Result<Option<Value>, Flow> {
+        if let Some(v) = self.st.vars.get(name).and_then(|v| v.value.as_ref()) {
+            let n = super::memory::value_size(v);
+            self.reserve(n, name)?;
+        }
+        Ok(self.lookup_var(name))
+    }
+
     fn param_value(&mut self, p: &Parameter, indirect: bool) -> Result<PVal, Flow> {
         let v = self.param_value_direct(p)?;
         if !indirect {
@@ -623,6 +633,8 @@ impl<'a> Shell<'a> {
             }
             Parameter::Special(s) => match s {
                 SpecialParameter::AllPositionalParameters { concatenate } => {
+                    let n = self.st.positional.iter().map(|s| s.len() as u64 + 64).sum();
+                    self.reserve(n, "$@")?;
                     PVal::Many(self.st.positional.clone(), *concatenate)
                 }
                 SpecialParameter::PositionalParameterCount => {
@@ -654,7 +666,7 @@ impl<'a> Shell<'a> {
                 },
                 SpecialParameter::ShellName => PVal::Str(self.st.arg0.clone()),
             },
-            Parameter::Named(name) => match self.lookup_var(name) {
+            Parameter::Named(name) => match self.expand_var(name)? {
                 Some(v) => match v.scalar() {
                     Some(s) => PVal::Str(s.to_string()),
                     None => PVal::Unset,
@@ -662,7 +674,7 @@ impl<'a> Shell<'a> {
                 None => PVal::Unset,
             },
             Parameter::NamedWithIndex { name, index } => {
-                let value = self.lookup_var(name);
+                let value = self.expand_var(name)?;
                 match value {
                     Some(Value::Assoc(m)) => {
                         let key = self.expand_text_string(index)?;
@@ -691,7 +703,7 @@ impl<'a> Shell<'a> {
                     None => PVal::Unset,
                 }
             }
-            Parameter::NamedWithAllIndices { name, concatenate } => match self.lookup_var(name) {
+            Parameter::NamedWithAllIndices { name, concatenate } => match self.expand_var(name)? {
                 Some(v) => PVal::Many(v.elements(), *concatenate),
                 None => PVal::Many(Vec::new(), *concatenate),
             },

@@ -22,6 +22,7 @@ mod builtins;
 pub use builtins::dirs::normalize as normalize_path;
 mod exec;
 mod expand;
+mod memory;
 mod parse;
 mod pattern;
 mod redirect;
@@ -151,6 +152,8 @@ pub struct ShellState {
     pub(crate) dir_stack: Vec<String>,
     /// Pids of the background jobs not yet waited for (seen by subshells).
     pub(crate) bg_pids: Vec<u32>,
+    /// The host memory this state holds, charged to the sandbox.
+    pub(crate) mem: memory::StateMemory,
 }
 
 /// The fake process id of the top-level shell (`$$`).
@@ -176,6 +179,7 @@ impl ShellState {
             exited: false,
             dir_stack: Vec::new(),
             bg_pids: Vec::new(),
+            mem: memory::StateMemory::default(),
         };
         for (k, v) in env {
             st.vars.insert(
@@ -355,6 +359,11 @@ impl ShellState {
     /// Assign a value to a variable (honours readonly, `declare -i` is
     /// handled by the caller, allexport exports).
     pub(crate) fn assign(&mut self, name: &str, value: Value) -> Result<(), String> {
+        if self.vars.get(name).is_some_and(|v| v.readonly) {
+            return Err(format!("{name}: readonly variable"));
+        }
+        self.grow_memory(memory::value_size(&value) + name.len() as u64)
+            .map_err(|e| memory::refusal_message(name, Some(e.limit)))?;
         let allexport = self.options.allexport;
         let var = self.vars.entry(name.to_string()).or_insert_with(|| Var {
             value: None,

@@ -614,3 +614,21 @@ fn hostile_numbers_and_runtime_nesting() {
     );
     assert_eq!(t.run("echo ok").1, "ok\n");
 }
+
+#[test]
+fn shell_strings_are_charged_to_the_sandbox_budget() {
+    let mut t = T::new();
+    t.exec.budget = wasiland_wasi_host::MemoryBudget::new(
+        wasiland_wasi_host::budget::BudgetScope::Sandbox,
+        Some(64 << 20),
+    );
+    let (s, o, e) = t.run("x=aaaaaaaaaa; while :; do x=$x$x; done; echo unreachable");
+    assert_eq!((s, o.as_str()), (1, ""), "{e}");
+    assert!(
+        e.contains("cannot allocate memory (sandbox memory limit 64 MiB)"),
+        "{e}"
+    );
+    assert!(t.exec.budget.peak() <= 64 << 20);
+    // The sandbox goes on working, its memory released.
+    assert_eq!(t.run("unset x; echo ok").1, "ok\n");
+}
