@@ -62,6 +62,8 @@ pub enum LimitKind {
     ArgsBytes,
     PipelineStages,
     ShellDepth,
+    /// Host memory of the whole sandbox (`Limits::sandbox_memory`).
+    SandboxMemory,
 }
 
 impl LimitKind {
@@ -78,6 +80,7 @@ impl LimitKind {
             LimitKind::ArgsBytes => "args-bytes",
             LimitKind::PipelineStages => "pipeline-stages",
             LimitKind::ShellDepth => "shell-depth",
+            LimitKind::SandboxMemory => "sandbox-memory",
         }
     }
 

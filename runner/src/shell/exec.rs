@@ -4,6 +4,7 @@
 
 use super::builtins;
 use super::parse::{self, SyntaxError};
+use super::script::Script;
 use super::{Function, ShellState, Value, Var};
 use crate::exec::{ExecEnv, Program, ResolveError, SpawnRequest};
 use crate::limits::LimitKind;
@@ -33,28 +34,29 @@ pub(crate) enum Flow {
 /// Result of running something: its status, or a change of control flow.
 pub(crate) type R = Result<i32, Flow>;
 
-/// The descriptors of the shell (0-9).
+/// The descriptors of the shell, by number (sparse: a redirection's
+/// number is the script's choice, below the open-files limit).
 #[derive(Clone, Default)]
 pub(crate) struct Fds {
-    slots: Vec<Option<Stdio>>,
+    slots: std::collections::BTreeMap<usize, Stdio>,
 }
 
 impl Fds {
     pub(crate) fn new(stdio: [Stdio; 3]) -> Fds {
         Fds {
-            slots: stdio.into_iter().map(Some).collect(),
+            slots: stdio.into_iter().enumerate().collect(),
         }
     }
 
     pub(crate) fn get(&self, fd: usize) -> Option<&Stdio> {
-        self.slots.get(fd).and_then(Option::as_ref)
+        self.slots.get(&fd)
     }
 
     pub(crate) fn set(&mut self, fd: usize, s: Option<Stdio>) {
-        if self.slots.len() <= fd {
-            self.slots.resize(fd + 1, None);
-        }
-        self.slots[fd] = s;
+        match s {
+            Some(s) => self.slots.insert(fd, s),
+            None => self.slots.remove(&fd),
+        };
     }
 
     /// fds 0, 1, 2 for a process (closed ones read as EOF / discard).
@@ -110,6 +112,8 @@ pub(crate) struct Shell<'a> {
     pub after: Vec<(String, ast::SubshellCommand)>,
     /// Array values of `declare name=(...)` arguments of the current command.
     pub decl_arrays: Vec<(String, Value)>,
+    /// What the running command builds (see [`super::memory`]).
+    pub scratch: wasiland_wasi_host::budget::Charge,
 }
 
 /// Stack size of the threads that interpret shell code.
@@ -153,6 +157,8 @@ pub(crate) fn run_toplevel(
     stdio: [Stdio; 3],
 ) -> i32 {
     let run = |state: &mut ShellState| {
+        // A session over its budget runs unmetered rather than not at all.
+        let _ = state.attach_memory(&exec.budget);
         let mut sh = Shell::new(state, exec, Fds::new(stdio), 0);
         sh.run_text_toplevel(script)
     };
@@ -176,6 +182,7 @@ pub(crate) fn run_argv(
     stdio: [Stdio; 3],
 ) -> i32 {
     let run = |state: &mut ShellState| {
+        let _ = state.attach_memory(&exec.budget);
         let mut sh = Shell::new(state, exec, Fds::new(stdio), 1);
         sh.subshell = true;
         let r = sh.dispatch(argv, Vec::new(), true);
@@ -216,6 +223,7 @@ impl<'a> Shell<'a> {
             temp_files: Vec::new(),
             after: Vec::new(),
             decl_arrays: Vec::new(),
+            scratch: exec.budget.empty_charge(),
         }
     }
 
@@ -281,8 +289,21 @@ impl<'a> Shell<'a> {
         self.exec.interrupt.check().map_err(|r| self.interrupted(r))
     }
 
+    /// Refuse to recurse further when the host stack is nearly used up
+    /// (deep nesting that the depth limits allow in combination: functions
+    /// whose bodies nest compound commands, expansions inside them...).
+    pub(crate) fn check_stack(&mut self, what: &str) -> Result<(), Flow> {
+        if stacker::remaining_stack().is_some_and(|r| r < parse::STACK_RESERVE) {
+            self.exec.record_hit(LimitKind::ShellDepth, "sh");
+            self.err(format!("{what}: nested too deeply for the host stack"));
+            return Err(Flow::Abort(2));
+        }
+        Ok(())
+    }
+
     /// Enter one more level of nesting (function, source, `$(...)`, subshell).
     pub(crate) fn check_depth(&mut self, what: &str) -> Result<(), Flow> {
+        self.check_stack(what)?;
         if self.depth >= self.exec.limits.shell_depth {
             self.exec.record_hit(LimitKind::ShellDepth, "sh");
             self.err(format!(
@@ -296,16 +317,29 @@ impl<'a> Shell<'a> {
 
     // ------------------------------------------------------------ top level
 
-    /// Parse and run `text` as a top-level script of this shell.
+    /// Parse and run `text` as a top-level script of this shell, a
+    /// command at a time as bash does: the commands before a syntax error
+    /// run, then the error is reported (status 2).
     pub(crate) fn run_text_toplevel(&mut self, text: &str) -> i32 {
-        let (program, error) = match parse::parse_program(text) {
-            Ok(p) => (Some(p), None),
-            Err(e) => (parse::parse_prefix(text, e.line), Some(e)),
-        };
+        let mut script = Script::new(text);
         let mut status = self.st.last_status;
         let mut exited = false;
-        if let Some(p) = &program {
-            for cc in &p.complete_commands {
+        'script: loop {
+            if let Err(Flow::Exit(s)) = self.check_interrupt() {
+                status = s;
+                exited = true;
+                break;
+            }
+            let program = match script.next() {
+                None => break,
+                Some(Ok(p)) => p,
+                Some(Err(e)) => {
+                    self.syntax_error(&e);
+                    status = 2;
+                    break;
+                }
+            };
+            for cc in &program.complete_commands {
                 match self.run_list(cc) {
                     Ok(s) => status = s,
                     Err(Flow::Exit(s)) => {
@@ -322,14 +356,8 @@ impl<'a> Shell<'a> {
                 }
                 self.st.last_status = status;
                 if exited {
-                    break;
+                    break 'script;
                 }
-            }
-        }
-        if !exited {
-            if let Some(e) = error {
-                self.syntax_error(&e);
-                status = 2;
             }
         }
         self.st.last_status = status;
@@ -369,16 +397,28 @@ impl<'a> Shell<'a> {
 
     /// Parse and run `text` in this shell (eval, traps).
     pub(crate) fn eval_text(&mut self, text: &str) -> R {
-        let program = match parse::parse_program(text) {
-            Ok(p) => p,
-            Err(e) => {
-                self.err(format!("eval: line {}: {}", e.line, e.message));
-                return Ok(2);
-            }
-        };
+        self.run_text(text, "eval: ")
+    }
+
+    /// Run `text` a command at a time (`eval`, `source`, traps): the
+    /// commands before a syntax error run; the error is reported after
+    /// `what` and the status is 2.
+    pub(crate) fn run_text(&mut self, text: &str, what: &str) -> R {
+        let mut script = Script::new(text);
         let mut status = 0;
-        for cc in &program.complete_commands {
-            status = self.run_list(cc)?;
+        while let Some(next) = script.next() {
+            match next {
+                Ok(program) => {
+                    for cc in &program.complete_commands {
+                        status = self.run_list(cc)?;
+                    }
+                }
+                Err(e) => {
+                    self.err(format!("{what}line {}: {}", e.line, e.message));
+                    return Ok(2);
+                }
+            }
+            self.check_interrupt()?;
         }
         Ok(status)
     }
@@ -402,6 +442,11 @@ impl<'a> Shell<'a> {
     {
         self.check_depth("subshell")?;
         let mut st = self.st.clone();
+        // The copy holds as much memory as the original.
+        if st.attach_memory(&self.exec.budget).is_err() {
+            self.memory_refused("fork");
+            return Ok(1);
+        }
         st.traps.clear();
         st.pid = st.pid.wrapping_add(1);
         let mut sub = Shell::new(&mut st, self.exec, fds, self.depth + 1);
@@ -657,6 +702,16 @@ impl<'a> Shell<'a> {
 
     pub(crate) fn run_command(&mut self, cmd: &ast::Command) -> R {
         self.check_interrupt()?;
+        self.check_stack("command")?;
+        // What the command builds is released when it ends.
+        let mark = self.scratch.bytes();
+        let r = self.run_command_inner(cmd);
+        let _ = self.scratch.resize(mark);
+        self.note_state_refusal();
+        r
+    }
+
+    fn run_command_inner(&mut self, cmd: &ast::Command) -> R {
         match cmd {
             ast::Command::Simple(s) => self.run_simple(s),
             ast::Command::Compound(c, redirs) => {

@@ -275,11 +275,39 @@ impl<'a> Shell<'a> {
     /// Full expansion of a word into fields.
     pub(crate) fn expand_word_fields(&mut self, word: &ast::Word) -> Result<Vec<String>, Flow> {
         let mut out = Vec::new();
-        for alt in parse::brace_expand(&word.value) {
+        for alt in self.brace_words(&word.value)? {
             let frags = self.expand_text_frags(&alt, false)?;
             out.extend(self.split_and_glob(frags));
         }
         Ok(out)
+    }
+
+    /// Brace expansion of a raw word. The words' size is known before they
+    /// are built: past the memory the sandbox has left, the expansion is
+    /// refused (bash's "failed to allocate memory") and the word is kept.
+    fn brace_words(&mut self, text: &str) -> Result<Vec<String>, Flow> {
+        let braces = match parse::braces(text) {
+            Ok(Some(b)) => b,
+            Ok(None) => return Ok(vec![text.to_string()]),
+            Err(m) => return Err(self.bad_substitution(&m)),
+        };
+        let count = braces.count();
+        // Each word also costs its `String` header and a slot in the list.
+        let need = braces.bytes().saturating_add(count.saturating_mul(48));
+        let need = u64::try_from(need).unwrap_or(u64::MAX);
+        if self.scratch.grow(need).is_err() {
+            self.memory_refused(&format!("brace expansion: {count} words"));
+            return Ok(vec![text.to_string()]);
+        }
+        let mut words = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        braces.expand(
+            &mut |w| {
+                words.push(w);
+                Ok(())
+            },
+            &mut || self.check_interrupt(),
+        )?;
+        Ok(words)
     }
 
     /// Expansion without splitting or globbing (assignments, `case` word,
@@ -371,6 +399,7 @@ impl<'a> Shell<'a> {
         in_dq: bool,
         out: &mut Vec<Frag>,
     ) -> Result<(), Flow> {
+        self.check_stack("expansion")?;
         let kind_of = |in_dq: bool| if in_dq { Kind::Quoted } else { Kind::Exp };
         for p in pieces {
             match &p.piece {
@@ -564,6 +593,15 @@ impl<'a> Shell<'a> {
         self.st.vars.get(name).and_then(|v| v.value.clone())
     }
 
+    /// A variable's value for an expansion: the copy is charged first.
+    fn expand_var(&mut self, name: &str) -> Result<Option<Value>, Flow> {
+        if let Some(v) = self.st.vars.get(name).and_then(|v| v.value.as_ref()) {
+            let n = super::memory::value_size(v);
+            self.reserve(n, name)?;
+        }
+        Ok(self.lookup_var(name))
+    }
+
     fn param_value(&mut self, p: &Parameter, indirect: bool) -> Result<PVal, Flow> {
         let v = self.param_value_direct(p)?;
         if !indirect {
@@ -574,9 +612,9 @@ impl<'a> Shell<'a> {
             PVal::Many(v, _) => v.join(" "),
             PVal::Unset => return Ok(PVal::Unset),
         };
-        match brush_parser::word::parse_parameter(&target, &parse::options()) {
+        match parse::parse_parameter(&target) {
             Ok(p2) => self.param_value_direct(&p2),
-            Err(_) => Err(self.bad_substitution(&format!("{target}: invalid indirect expansion"))),
+            Err(m) => Err(self.bad_substitution(&m)),
         }
     }
 
@@ -595,6 +633,8 @@ impl<'a> Shell<'a> {
             }
             Parameter::Special(s) => match s {
                 SpecialParameter::AllPositionalParameters { concatenate } => {
+                    let n = self.st.positional.iter().map(|s| s.len() as u64 + 64).sum();
+                    self.reserve(n, "$@")?;
                     PVal::Many(self.st.positional.clone(), *concatenate)
                 }
                 SpecialParameter::PositionalParameterCount => {
@@ -626,7 +666,7 @@ impl<'a> Shell<'a> {
                 },
                 SpecialParameter::ShellName => PVal::Str(self.st.arg0.clone()),
             },
-            Parameter::Named(name) => match self.lookup_var(name) {
+            Parameter::Named(name) => match self.expand_var(name)? {
                 Some(v) => match v.scalar() {
                     Some(s) => PVal::Str(s.to_string()),
                     None => PVal::Unset,
@@ -634,7 +674,7 @@ impl<'a> Shell<'a> {
                 None => PVal::Unset,
             },
             Parameter::NamedWithIndex { name, index } => {
-                let value = self.lookup_var(name);
+                let value = self.expand_var(name)?;
                 match value {
                     Some(Value::Assoc(m)) => {
                         let key = self.expand_text_string(index)?;
@@ -650,16 +690,10 @@ impl<'a> Shell<'a> {
                             Value::Str(s) => BTreeMap::from([(0, s)]),
                             Value::Assoc(_) => BTreeMap::new(),
                         };
-                        let idx = if i < 0 {
-                            let max = elems.keys().next_back().map_or(0, |k| k + 1) as i64;
-                            if max + i < 0 {
-                                return Err(
-                                    self.bad_substitution(&format!("{name}: bad array subscript"))
-                                );
-                            }
-                            (max + i) as usize
-                        } else {
-                            i as usize
+                        let Some(idx) = resolve_index(&elems, i) else {
+                            return Err(
+                                self.bad_substitution(&format!("{name}: bad array subscript"))
+                            );
                         };
                         match elems.get(&idx) {
                             Some(s) => PVal::Str(s.clone()),
@@ -669,7 +703,7 @@ impl<'a> Shell<'a> {
                     None => PVal::Unset,
                 }
             }
-            Parameter::NamedWithAllIndices { name, concatenate } => match self.lookup_var(name) {
+            Parameter::NamedWithAllIndices { name, concatenate } => match self.expand_var(name)? {
                 Some(v) => PVal::Many(v.elements(), *concatenate),
                 None => PVal::Many(Vec::new(), *concatenate),
             },
@@ -1271,15 +1305,11 @@ impl<'a> Shell<'a> {
                 m.insert(key.to_string(), value);
             }
             Some(Value::Array(a)) => {
-                let i: usize = key
-                    .parse()
-                    .map_err(|_| format!("{name}[{key}]: bad array subscript"))?;
+                let i = array_index(name, key)?;
                 a.insert(i, value);
             }
             other => {
-                let i: usize = key
-                    .parse()
-                    .map_err(|_| format!("{name}[{key}]: bad array subscript"))?;
+                let i = array_index(name, key)?;
                 let mut a = BTreeMap::new();
                 if let Some(Value::Str(s)) = other.take() {
                     a.insert(0, s);
@@ -1347,19 +1377,19 @@ impl<'a> Shell<'a> {
                     (true, Some(Value::Str(s))) => BTreeMap::from([(0, s)]),
                     _ => BTreeMap::new(),
                 };
-                let mut next = arr.keys().next_back().map_or(0, |k| k + 1);
+                let mut next = end_index(&arr).min(i64::MAX as i128) as usize;
                 for (k, v) in items {
                     match k {
                         Some(k) => {
                             let i = self.eval_arith_expanded(&k.value)?.max(0) as usize;
                             let val = self.expand_text_string(&v.value)?;
                             arr.insert(i, val);
-                            next = i + 1;
+                            next = i.saturating_add(1).min(i64::MAX as usize);
                         }
                         None => {
                             for f in self.expand_word_fields(v)? {
                                 arr.insert(next, f);
-                                next += 1;
+                                next = next.saturating_add(1).min(i64::MAX as usize);
                             }
                         }
                     }
@@ -1410,10 +1440,12 @@ impl<'a> Shell<'a> {
             };
             let key = if !assoc && key.starts_with('-') {
                 let max = match self.st.vars.get(name).and_then(|v| v.value.as_ref()) {
-                    Some(Value::Array(arr)) => arr.keys().next_back().map_or(0, |k| k + 1) as i64,
+                    Some(Value::Array(arr)) => end_index(arr),
                     _ => 1,
                 };
-                (max + key.parse::<i64>().unwrap_or(0)).max(0).to_string()
+                (max + key.parse::<i64>().unwrap_or(0) as i128)
+                    .clamp(0, i64::MAX as i128)
+                    .to_string()
             } else {
                 key
             };
@@ -1477,14 +1509,9 @@ impl ArithEnv for ShellArith<'_, '_> {
                 Ok(String::new())
             }
             (Some(v), None) => Ok(v.scalar().unwrap_or("").to_string()),
-            (Some(Value::Array(a)), Some(i)) => {
-                let idx = if i < 0 {
-                    a.keys().next_back().map_or(0, |k| k + 1) as i64 + i
-                } else {
-                    i
-                };
-                Ok(a.get(&(idx.max(0) as usize)).cloned().unwrap_or_default())
-            }
+            (Some(Value::Array(a)), Some(i)) => Ok(resolve_index(&a, i)
+                .and_then(|k| a.get(&k).cloned())
+                .unwrap_or_default()),
             (Some(Value::Assoc(m)), Some(i)) => {
                 Ok(m.get(&i.to_string()).cloned().unwrap_or_default())
             }
@@ -1576,6 +1603,31 @@ fn lower_first(s: &str) -> String {
     }
 }
 
+/// A subscript of an indexed array: 0 to `i64::MAX`.
+fn array_index(name: &str, key: &str) -> Result<usize, String> {
+    key.parse::<i64>()
+        .ok()
+        .filter(|i| *i >= 0)
+        .map(|i| i as usize)
+        .ok_or_else(|| format!("{name}[{key}]: bad array subscript"))
+}
+
+/// One past the highest index of an array (where `a+=(x)` goes, what
+/// negative subscripts count from); indices never pass `i64::MAX`.
+fn end_index(a: &BTreeMap<usize, String>) -> i128 {
+    a.keys().next_back().map_or(0, |&k| k as i128 + 1)
+}
+
+/// The element a subscript `i` names: negative ones count from the end.
+fn resolve_index(a: &BTreeMap<usize, String>, i: i64) -> Option<usize> {
+    let i = if i < 0 {
+        end_index(a) + i as i128
+    } else {
+        i as i128
+    };
+    usize::try_from(i).ok()
+}
+
 fn slice_start(len: usize, off: i64) -> Option<usize> {
     let start = if off < 0 { len as i64 + off } else { off };
     if start < 0 || start as usize > len {
@@ -1590,7 +1642,7 @@ fn slice_range(len: usize, off: i64, count: Option<i64>) -> Option<(usize, usize
     let start = slice_start(len, off)?;
     let end = match count {
         None => len,
-        Some(c) if c >= 0 => (start as i64 + c).min(len as i64) as usize,
+        Some(c) if c >= 0 => (start as i64).saturating_add(c).min(len as i64) as usize,
         Some(c) => {
             let e = len as i64 + c;
             if e < start as i64 {

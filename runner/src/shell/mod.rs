@@ -2,8 +2,9 @@
 //! use, interpreted over the sandbox's processes and filesystem.
 //!
 //! Module map:
-//! - [`parse`]: adapter over `brush-parser` (programs, words, syntax errors
-//!   worded like bash's).
+//! - [`parse`]: adapter over `brush-parser` (programs, syntax errors worded
+//!   like bash's) and the entry to our own parsers of words ([`word`]) and
+//!   brace expansions ([`brace`]).
 //! - [`expand`]: word expansion: braces, tilde, parameters, `$(...)`,
 //!   arithmetic, IFS splitting, globbing, quote removal.
 //! - [`arith`]: `$((...))`, `((...))`, `let` evaluation.
@@ -16,16 +17,20 @@
 //! - [`test_cmd`]: `test`, `[` and `[[ ]]`.
 
 mod arith;
+mod brace;
 mod builtins;
 pub use builtins::dirs::normalize as normalize_path;
 mod exec;
 mod expand;
+mod memory;
 mod parse;
 mod pattern;
 mod redirect;
+mod script;
 mod test_cmd;
 #[cfg(test)]
 mod tests;
+mod word;
 
 use crate::exec::ExecEnv;
 use std::collections::BTreeMap;
@@ -147,6 +152,8 @@ pub struct ShellState {
     pub(crate) dir_stack: Vec<String>,
     /// Pids of the background jobs not yet waited for (seen by subshells).
     pub(crate) bg_pids: Vec<u32>,
+    /// The host memory this state holds, charged to the sandbox.
+    pub(crate) mem: memory::StateMemory,
 }
 
 /// The fake process id of the top-level shell (`$$`).
@@ -172,6 +179,7 @@ impl ShellState {
             exited: false,
             dir_stack: Vec::new(),
             bg_pids: Vec::new(),
+            mem: memory::StateMemory::default(),
         };
         for (k, v) in env {
             st.vars.insert(
@@ -351,6 +359,11 @@ impl ShellState {
     /// Assign a value to a variable (honours readonly, `declare -i` is
     /// handled by the caller, allexport exports).
     pub(crate) fn assign(&mut self, name: &str, value: Value) -> Result<(), String> {
+        if self.vars.get(name).is_some_and(|v| v.readonly) {
+            return Err(format!("{name}: readonly variable"));
+        }
+        self.grow_memory(memory::value_size(&value) + name.len() as u64)
+            .map_err(|e| memory::refusal_message(name, Some(e.limit)))?;
         let allexport = self.options.allexport;
         let var = self.vars.entry(name.to_string()).or_insert_with(|| Var {
             value: None,

@@ -134,6 +134,14 @@ impl<'a> Shell<'a> {
         Ok(())
     }
 
+    /// bash refuses descriptors at or past the open-files limit.
+    fn check_fd(&self, fd: usize) -> Result<usize, RedirError> {
+        if fd >= self.exec.limits.open_files {
+            return Err(RedirError::Msg(format!("{fd}: Bad file descriptor")));
+        }
+        Ok(fd)
+    }
+
     fn apply_redirect(&mut self, r: &ast::IoRedirect) -> Result<(), RedirError> {
         match r {
             ast::IoRedirect::File(fd, kind, target) => {
@@ -141,7 +149,7 @@ impl<'a> Shell<'a> {
                     K::Read | K::ReadAndWrite | K::DuplicateInput => 0,
                     _ => 1,
                 };
-                let fd = fd.map_or(default_fd, |f| f as usize);
+                let fd = self.check_fd(fd.map_or(default_fd, |f| f as usize))?;
                 match (kind, target) {
                     (K::DuplicateInput | K::DuplicateOutput, T::Fd(src)) => {
                         self.dup_fd(*src as usize, fd)?;
@@ -206,7 +214,7 @@ impl<'a> Shell<'a> {
                 }
             }
             ast::IoRedirect::HereDocument(fd, doc) => {
-                let fd = fd.map_or(0, |f| f as usize);
+                let fd = self.check_fd(fd.map_or(0, |f| f as usize))?;
                 let mut body = if doc.requires_expansion {
                     self.expand_heredoc(&doc.doc.value)?
                 } else {
@@ -224,7 +232,7 @@ impl<'a> Shell<'a> {
                 );
             }
             ast::IoRedirect::HereString(fd, w) => {
-                let fd = fd.map_or(0, |f| f as usize);
+                let fd = self.check_fd(fd.map_or(0, |f| f as usize))?;
                 let mut s = self.expand_word_string(w)?;
                 s.push('\n');
                 self.fds.set(

@@ -167,6 +167,17 @@ impl<'a> Shell<'a> {
             args.pop();
         }
         let name = argv[0].clone();
+        // Operators nest the expression (each `!`, `(`, `-a`, `-o` is a level
+        // of its tree, evaluated recursively): past the nesting bound, the
+        // expression is refused.
+        let nesting = args
+            .iter()
+            .filter(|a| matches!(a.as_str(), "!" | "(" | "-a" | "-o"))
+            .count();
+        if args.len() > 4 && nesting > super::parse::MAX_NESTING {
+            self.err(format!("{name}: too many arguments"));
+            return Ok(2);
+        }
         // brush's grammar follows POSIX's rules for up to 4 arguments; past
         // that it gives -a and -o one precedence, where -a binds tighter.
         let parsed = if args.len() > 4 {

@@ -466,3 +466,169 @@ fn timeout_command_is_not_a_run_timeout() {
     assert_eq!((s, o.as_str()), (0, "rc=124\nuser\nuser\n"));
     assert!(t.exec.hits.lock().unwrap().is_empty());
 }
+
+// ------------------------------------------------------------ hostile input
+
+/// Each of these once aborted the host (a panic inside brush-parser, a
+/// stack overflow) or ran for minutes; now each is a clear error or bash's
+/// answer, quickly.
+#[test]
+fn hostile_parser_input_is_an_error_not_a_crash() {
+    let deep = |open: &str, mid: &str, close: &str| {
+        format!("{}{mid}{}", open.repeat(20_000), close.repeat(20_000))
+    };
+    let cases: Vec<(String, i32, &str)> = vec![
+        ("echo ${99999999999999999999}".into(), 0, "\n"),
+        (
+            "echo {1..10..-9223372036854775808}".into(),
+            0,
+            "{1..10..-9223372036854775808}\n",
+        ),
+        (
+            "echo ~99999999999999999999".into(),
+            0,
+            "~99999999999999999999\n",
+        ),
+        ("exec 4294967297>/tmp/x".into(), 127, ""),
+        (deep("{ ", "echo x", "; }"), 2, ""),
+        (deep("if true; then ", "echo x", "; fi"), 2, ""),
+        (deep("( ", "echo x", " )"), 2, ""),
+        (deep("f() { ", "echo x", "; }"), 2, ""),
+        (format!("echo {}", deep("$(", "echo x", ")")), 1, ""),
+        (format!("echo {}", deep("${a:-", "x", "}")), 1, ""),
+        (format!("echo \"{}\"", deep("${a:-\"", "x", "\"}")), 1, ""),
+        (format!("echo $(({}))", deep("(", "1", ")")), 1, ""),
+        (format!("[[ {}x ]]", "! ".repeat(20_000)), 2, ""),
+        // Exponential in brush-parser's grammars before.
+        (
+            "echo ${a[${a[${a[${a[${a[${a[${a[0]}]}]}]}]}]}]}".into(),
+            0,
+            "\n",
+        ),
+        (format!("echo {}x", "{a,".repeat(40)), 0, ""),
+        (format!("(( {}1 ))", "(".repeat(40)), 2, ""),
+        (
+            format!(
+                "{}echo deep\n{}",
+                "case a in a) ".repeat(30),
+                "esac\n".repeat(30)
+            ),
+            2,
+            "",
+        ),
+    ];
+    for (script, status, stdout) in cases {
+        let started = std::time::Instant::now();
+        let mut t = T::new();
+        let (s, o, e) = t.run(&script);
+        let what = &script[..script.len().min(60)];
+        assert_eq!(s, status, "{what}: {e}");
+        if !stdout.is_empty() {
+            assert_eq!(o, stdout, "{what}");
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{what} took {:?}",
+            started.elapsed()
+        );
+        // The sandbox goes on working.
+        assert_eq!(t.run("echo ok").1, "ok\n");
+    }
+}
+
+#[test]
+fn nested_parentheses_are_subshells_unless_they_close_as_arithmetic() {
+    assert_eq!(out("( ( echo x ) )"), "x\n");
+    assert_eq!(out("((echo a); (echo b))"), "a\nb\n");
+    assert_eq!(out("((echo c) )"), "c\n");
+    assert_eq!(out("((1 + 2)); echo $?; (( 0 )); echo $?"), "0\n1\n");
+    assert_eq!(out("for ((i=0; i<2; i++)); do echo $i; done"), "0\n1\n");
+    assert_eq!(out("x=$( (echo y) ); echo $x"), "y\n");
+}
+
+#[test]
+fn scripts_run_a_command_at_a_time() {
+    // The commands before a syntax error run, as in bash; a command that
+    // continues on the next line is one command.
+    let mut t = T::new();
+    let (s, o, e) = t.run("echo a\necho b |\nread x &&\necho $x\nf()\n{ echo f; }\nf\nif\n");
+    assert_eq!((s, o.as_str()), (2, "a\n\nf\n"));
+    assert!(
+        e.contains("line 9: syntax error: unexpected end of file"),
+        "{e}"
+    );
+    let (s, o, _) = t.run("eval 'echo e1\nif'; echo st=$?");
+    assert_eq!((s, o.as_str()), (0, "e1\nst=2\n"));
+    // A here-document, a case without ;; before esac, a function whose
+    // body starts on the next line, a long script spanning many pieces.
+    let long: String = (0..20_000).map(|i| format!("x{i}=\"{i}\"\n")).collect();
+    let script = format!(
+        "read h <<EOF\nh1\nEOF\necho $h\ncase a in\n a) echo c1\nesac\n{long}echo $x19999\nfunction g\n{{ echo g; }}\ng\n"
+    );
+    assert_eq!(out(&script), "h1\nc1\n19999\ng\n");
+}
+
+#[test]
+fn hostile_numbers_and_runtime_nesting() {
+    let mut t = T::new();
+    for (script, status, stdout) in [
+        // Descriptors past the open-files limit (bash: Bad file descriptor);
+        // the table is sparse, nothing is sized by the number.
+        ("exec 2147483647</dev/null; echo $?", 0, "1\n"),
+        ("exec 1025>/tmp/x; echo $?", 0, "1\n"),
+        ("exec 1023>/tmp/x; echo hi >&1023; read l </tmp/x; echo $l", 0, "hi\n"),
+        ("echo y >&99999; echo $?", 0, "1\n"),
+        // Arithmetic at the edges, as bash.
+        (
+            "echo $(( -9223372036854775808 / -1 )) $(( -9223372036854775808 % -1 )) $(( 2 ** 63 )) $(( 1 << 64 )) $(( 99999999999999999999 ))",
+            0,
+            "-9223372036854775808 0 -9223372036854775808 1 7766279631452241919\n",
+        ),
+        ("x=abc; echo ${x:1:9223372036854775807} ${x: -9223372036854775808}.", 0, "bc .\n"),
+        ("a[9223372036854775807]=x; echo ${#a[@]} ${a[-1]}", 0, "1 x\n"),
+        ("printf -v 'a[99999999999999999999]' x; echo $?", 0, "1\n"),
+        ("OPTIND=99999999999999999999; getopts a o -a; echo $? $o", 0, "0 a\n"),
+        ("OPTIND=18446744073709551615; getopts a o -a; echo $?", 0, "1\n"),
+        // Long chains are loops; deep nesting is an error.
+        ("echo $(( $(printf '+1%.0s' {1..100000}) ))", 0, "100000\n"),
+        (
+            "x=$(printf '(%.0s' {1..5000})1$(printf ')%.0s' {1..5000}); echo $((x))",
+            1,
+            "",
+        ),
+        ("x='x+1'; echo $((x))", 1, ""),
+        ("[ $(printf '! %.0s' {1..5000}) x ]; echo $?", 0, "2\n"),
+        ("[ x $(printf -- '-a x %.0s' {1..5000}) ]; echo $?", 0, "2\n"),
+    ] {
+        let (s, o, e) = t.run(script);
+        assert_eq!((s, o.as_str()), (status, stdout), "{script}: {e}");
+    }
+    // Functions whose bodies nest deeply, calling each other: the depth
+    // limit allows each, the host stack not all of them together.
+    let body = format!("{}g{}", "{ ".repeat(900), "; }".repeat(900));
+    let (s, _, e) = t.run(&format!("f() {body}; g() {{ f; }}; f"));
+    assert_eq!(s, 2, "{e}");
+    assert!(
+        e.contains("nested too deeply") || e.contains("maximum nesting"),
+        "{e}"
+    );
+    assert_eq!(t.run("echo ok").1, "ok\n");
+}
+
+#[test]
+fn shell_strings_are_charged_to_the_sandbox_budget() {
+    let mut t = T::new();
+    t.exec.budget = wasiland_wasi_host::MemoryBudget::new(
+        wasiland_wasi_host::budget::BudgetScope::Sandbox,
+        Some(64 << 20),
+    );
+    let (s, o, e) = t.run("x=aaaaaaaaaa; while :; do x=$x$x; done; echo unreachable");
+    assert_eq!((s, o.as_str()), (1, ""), "{e}");
+    assert!(
+        e.contains("cannot allocate memory (sandbox memory limit 64 MiB)"),
+        "{e}"
+    );
+    assert!(t.exec.budget.peak() <= 64 << 20);
+    // The sandbox goes on working, its memory released.
+    assert_eq!(t.run("unset x; echo ok").1, "ok\n");
+}

@@ -3,7 +3,6 @@
 //! `exec`, `builtin`, `times`, `umask`.
 
 use super::super::exec::{Flow, Shell, R};
-use super::super::parse;
 use crate::exec::absolute;
 
 pub(crate) fn true_(_: &mut Shell<'_>, _: &[String]) -> R {
@@ -145,13 +144,6 @@ pub(crate) fn source(sh: &mut Shell<'_>, argv: &[String]) -> R {
             return Ok(1);
         }
     };
-    let program = match parse::parse_program(&text) {
-        Ok(p) => p,
-        Err(e) => {
-            sh.err(format!("{name}: line {}: {}", e.line, e.message));
-            return Ok(2);
-        }
-    };
     sh.check_depth("source")?;
     let saved_pos = if argv.len() > 2 {
         Some(std::mem::replace(&mut sh.st.positional, argv[2..].to_vec()))
@@ -160,13 +152,7 @@ pub(crate) fn source(sh: &mut Shell<'_>, argv: &[String]) -> R {
     };
     sh.depth += 1;
     sh.source_depth += 1;
-    let mut r = Ok(0);
-    for cc in &program.complete_commands {
-        r = sh.run_list(cc);
-        if r.is_err() {
-            break;
-        }
-    }
+    let r = sh.run_text(&text, &format!("{name}: "));
     sh.source_depth -= 1;
     sh.depth -= 1;
     if let Some(p) = saved_pos {

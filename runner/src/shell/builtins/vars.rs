@@ -701,12 +701,13 @@ pub(crate) fn getopts(sh: &mut Shell<'_>, argv: &[String]) -> R {
         sh.st.positional.clone()
     };
     let silent = optstring.starts_with(':');
+    // OPTIND past the arguments (or absurd) ends the options.
     let mut optind: usize = sh
         .st
         .var("OPTIND")
         .and_then(|s| s.parse().ok())
         .unwrap_or(1)
-        .max(1);
+        .clamp(1, args.len().saturating_add(1));
     // getopts_char encodes (optind, position) of the last call.
     let mut pos = if sh.st.getopts_char / 1000 == optind {
         sh.st.getopts_char % 1000
@@ -718,7 +719,7 @@ pub(crate) fn getopts(sh: &mut Shell<'_>, argv: &[String]) -> R {
     };
     let finish = |sh: &mut Shell<'_>, optind: usize, pos: usize| {
         let _ = sh.set_scalar("OPTIND", &optind.to_string());
-        sh.st.getopts_char = optind * 1000 + pos;
+        sh.st.getopts_char = optind.saturating_mul(1000).saturating_add(pos);
     };
     if optind > args.len() {
         set(sh, &name, "?");
