@@ -1,0 +1,268 @@
+//! The runtime matrix (`--report DIR`): one row per runtime, one column per
+//! guest program and the total, `passed/total` in each cell, written as
+//! `matrix.json`, `matrix.md` and `failures.md` (every failing check of
+//! every runtime, with what it printed and what was expected).
+//!
+//! A runtime's cells count only the expectations (every check and the exit
+//! status of every run); a line a guest printed that no expectation names
+//! is listed among the failures but does not change the counts, so every
+//! runtime is rated on the same total.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+/// What one runtime printed for one row.
+pub struct Outcome<'a> {
+    pub pass: bool,
+    pub observed: &'a str,
+}
+
+/// One row of the driver's table, as the report needs it.
+pub struct Line<'a> {
+    pub program: &'a str,
+    pub id: &'a str,
+    pub expected: &'a str,
+    /// An expectation (check or exit status), not a line no expectation names.
+    pub counted: bool,
+    /// One entry per runtime; `None` when the runtime was not run.
+    pub outcomes: Vec<Option<Outcome<'a>>>,
+}
+
+/// A runtime as the report names it.
+pub struct Runtime<'a> {
+    pub name: &'a str,
+    pub command: &'a str,
+    /// Free text from `--version-of` (`""` when not given).
+    pub version: &'a str,
+}
+
+/// passed/total per program, in program order, then the failures.
+struct Tally<'a> {
+    per_program: Vec<(usize, usize)>,
+    failures: Vec<&'a Line<'a>>,
+}
+
+fn tally<'a>(programs: &[&str], lines: &'a [Line<'a>], ti: usize) -> Tally<'a> {
+    let mut per_program = vec![(0, 0); programs.len()];
+    let mut failures = Vec::new();
+    for line in lines {
+        let Some(Some(o)) = line.outcomes.get(ti) else {
+            continue;
+        };
+        if !o.pass {
+            failures.push(line);
+        }
+        if !line.counted {
+            continue;
+        }
+        if let Some(pi) = programs.iter().position(|p| *p == line.program) {
+            per_program[pi].1 += 1;
+            if o.pass {
+                per_program[pi].0 += 1;
+            }
+        }
+    }
+    Tally {
+        per_program,
+        failures,
+    }
+}
+
+/// `YYYY-MM-DD HH:MM UTC` of a Unix time (proleptic Gregorian calendar).
+pub fn utc_text(unix: u64) -> String {
+    let days = (unix / 86_400) as i64;
+    let secs = unix % 86_400;
+    // Howard Hinnant's days-to-civil conversion.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60
+    )
+}
+
+/// Write `matrix.json`, `matrix.md` and `failures.md` into `dir`.
+pub fn write(
+    dir: &Path,
+    unix_time: u64,
+    programs: &[&str],
+    runtimes: &[Runtime<'_>],
+    lines: &[Line<'_>],
+) -> io::Result<()> {
+    fs::create_dir_all(dir)?;
+    let tallies: Vec<Tally> = (0..runtimes.len())
+        .map(|ti| tally(programs, lines, ti))
+        .collect();
+    let when = utc_text(unix_time);
+
+    let mut json_runtimes = Vec::new();
+    let mut md = format!(
+        "# preview1 conformance matrix\n\nRun {when}. Cells: checks passed/total \
+         (every check and the exit status of every run); failing checks are \
+         listed in `failures.md`.\n\n| runtime | version |"
+    );
+    for p in programs {
+        let _ = write!(md, " {p} |");
+    }
+    md.push_str(" total |\n|---|---|");
+    md.push_str(&"---:|".repeat(programs.len() + 1));
+    md.push('\n');
+    let mut failures_md = format!("# Failing checks per runtime\n\nRun {when}.\n");
+
+    for (ti, (rt, t)) in runtimes.iter().zip(&tallies).enumerate() {
+        let passed: usize = t.per_program.iter().map(|c| c.0).sum();
+        let total: usize = t.per_program.iter().map(|c| c.1).sum();
+        let _ = write!(md, "| {} | {} |", rt.name, rt.version);
+        let mut per_program = serde_json::Map::new();
+        for (p, (ok, all)) in programs.iter().zip(&t.per_program) {
+            let _ = write!(md, " {ok}/{all} |");
+            per_program.insert(p.to_string(), json!({ "passed": ok, "total": all }));
+        }
+        let _ = writeln!(md, " **{passed}/{total}** |");
+
+        let _ = writeln!(
+            failures_md,
+            "\n## {} ({passed}/{total})\n\n`{}`{}\n",
+            rt.name,
+            rt.command,
+            if rt.version.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", rt.version)
+            }
+        );
+        if t.failures.is_empty() {
+            failures_md.push_str("No failing check.\n");
+        }
+        let mut json_failures = Vec::new();
+        for line in &t.failures {
+            let observed = line.outcomes[ti].as_ref().map_or("", |o| o.observed);
+            let _ = writeln!(
+                failures_md,
+                "- `{}`: {} (expected {})",
+                line.id,
+                code(observed),
+                code(line.expected)
+            );
+            json_failures.push(json!({
+                "check": line.id,
+                "observed": observed,
+                "expected": line.expected,
+            }));
+        }
+        json_runtimes.push(json!({
+            "name": rt.name,
+            "command": rt.command,
+            "version": rt.version,
+            "passed": passed,
+            "total": total,
+            "programs": Value::Object(per_program),
+            "failures": json_failures,
+        }));
+    }
+
+    let doc = json!({
+        "unix_time": unix_time,
+        "date": when,
+        "programs": programs,
+        "runtimes": json_runtimes,
+    });
+    let text = serde_json::to_string_pretty(&doc).map_err(io::Error::other)?;
+    fs::write(dir.join("matrix.json"), text + "\n")?;
+    fs::write(dir.join("matrix.md"), md)?;
+    fs::write(dir.join("failures.md"), failures_md)?;
+    Ok(())
+}
+
+/// A value as inline Markdown code (backticks inside are doubled around).
+fn code(s: &str) -> String {
+    let s = s.replace('\n', "\\n");
+    if s.contains('`') {
+        format!("`` {s} ``")
+    } else {
+        format!("`{s}`")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc_text(0), "1970-01-01 00:00 UTC");
+        assert_eq!(utc_text(951_825_600), "2000-02-29 12:00 UTC");
+        assert_eq!(utc_text(1_796_652_000), "2026-12-07 14:00 UTC");
+    }
+
+    #[test]
+    fn cells_count_expectations_and_list_failures() {
+        let pass = |p| {
+            Some(Outcome {
+                pass: p,
+                observed: if p { "ok" } else { "errno=badf" },
+            })
+        };
+        let lines = vec![
+            Line {
+                program: "a",
+                id: "a/x",
+                expected: "ok",
+                counted: true,
+                outcomes: vec![pass(true), pass(false)],
+            },
+            Line {
+                program: "a",
+                id: "a/exit",
+                expected: "exit=0",
+                counted: true,
+                outcomes: vec![pass(true), pass(true)],
+            },
+            Line {
+                program: "b",
+                id: "b/stray",
+                expected: "(no such check)",
+                counted: false,
+                outcomes: vec![pass(true), pass(false)],
+            },
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let runtimes = [
+            Runtime {
+                name: "one",
+                command: "one run",
+                version: "1.0",
+            },
+            Runtime {
+                name: "two",
+                command: "two",
+                version: "",
+            },
+        ];
+        write(dir.path(), 0, &["a", "b"], &runtimes, &lines).unwrap();
+        let md = fs::read_to_string(dir.path().join("matrix.md")).unwrap();
+        assert!(md.contains("| one | 1.0 | 2/2 | 0/0 | **2/2** |"), "{md}");
+        assert!(md.contains("| two |  | 1/2 | 0/0 | **1/2** |"), "{md}");
+        let failures = fs::read_to_string(dir.path().join("failures.md")).unwrap();
+        assert!(failures.contains("- `a/x`: `errno=badf` (expected `ok`)"));
+        assert!(failures.contains("- `b/stray`"));
+        let json: Value =
+            serde_json::from_str(&fs::read_to_string(dir.path().join("matrix.json")).unwrap())
+                .unwrap();
+        assert_eq!(json["runtimes"][1]["passed"], 1);
+        assert_eq!(json["runtimes"][1]["programs"]["a"]["total"], 2);
+        assert_eq!(json["runtimes"][1]["failures"].as_array().unwrap().len(), 2);
+    }
+}
