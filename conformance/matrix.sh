@@ -62,11 +62,13 @@ WAMR_VENV="$WASILAND_CACHE/venv-wamr"
 A="$REPO_ROOT/conformance/adapters"
 npm_version() { node -p "require('$NPM_DIR/node_modules/$1/package.json').version" 2>/dev/null; }
 
-# name | command | version | installed?   (the one list of runtimes)
+# name | command | version | installed? | seconds per run   (the one list of runtimes)
+# The JavaScript runtimes hang in a few programs (a busy poll_oneoff, say):
+# 10 s each there, not the default 60.
 runtimes=()
 versions=()
 add() {
-    local name="$1" command="$2" version="$3" present="$4"
+    local name="$1" command="$2" version="$3" present="$4" timeout="${5:-}"
     if [[ -n "$only" && ",$only," != *",$name,"* ]]; then
         return
     fi
@@ -76,6 +78,9 @@ add() {
     fi
     runtimes+=(--runtime "$name=$command")
     versions+=(--version-of "$name=$version")
+    if [[ -n "$timeout" ]]; then
+        versions+=(--timeout-of "$name=$timeout")
+    fi
 }
 have() { [[ -e "$1" ]] && echo yes || echo no; }
 
@@ -83,9 +88,10 @@ add wasiland "'$bin' wasm" "$("$bin" --version 2>/dev/null | head -1) (CLI, $(gi
 add wasiland-lib "'$tdir/debug/examples/wasi_run'" "wasiland-wasi-host on wasmi (examples/wasi_run.rs)" "$(have "$tdir/debug/examples/wasi_run")"
 add wasmtime "'$PY' '$REPO_ROOT/scripts/wasmtime-cli.py'" "wasmtime $("$PY" -c 'import importlib.metadata as m; print(m.version("wasmtime"))') (PyPI)" yes
 add wasmi "'$A/wasmi.sh'" "$("$WASMI_CLI" --version 2>/dev/null | head -1) (crates.io)" "$(have "$WASMI_CLI")"
-add node "node --no-warnings '$A/node-wasi.mjs'" "Node $(node --version) node:wasi" "$(command -v node >/dev/null && echo yes || echo no)"
-add browser-wasi-shim "node '$A/browser-wasi-shim.mjs'" "@bjorn3/browser_wasi_shim $(npm_version @bjorn3/browser_wasi_shim) on Node $(node --version)" "$(have "$NPM_DIR/node_modules/@bjorn3/browser_wasi_shim")"
-add wasmer-js "node '$A/wasmer-js.mjs'" "@wasmer/wasi $(npm_version @wasmer/wasi) (wasmer-wasi 3.0) on Node $(node --version)" "$(have "$NPM_DIR/node_modules/@wasmer/wasi")"
+node_v="$(node --version 2>/dev/null || true)"
+add node "node --no-warnings '$A/node-wasi.mjs'" "Node $node_v node:wasi" "$(command -v node >/dev/null && echo yes || echo no)" 10
+add browser-wasi-shim "node '$A/browser-wasi-shim.mjs'" "@bjorn3/browser_wasi_shim $(npm_version @bjorn3/browser_wasi_shim) on Node $node_v" "$(have "$NPM_DIR/node_modules/@bjorn3/browser_wasi_shim")" 10
+add wasmer-js "node '$A/wasmer-js.mjs'" "@wasmer/wasi $(npm_version @wasmer/wasi) (wasmer-wasi 3.0) on Node $node_v" "$(have "$NPM_DIR/node_modules/@wasmer/wasi")" 10
 add wamr "'$A/wamr.sh'" "$("$WAMR_VENV/bin/wamr" version 2>/dev/null | head -1) (PyPI wamr-bin, AOT via wamrc)" "$(have "$WAMR_VENV/bin/wamrc")"
 
 roles=()
@@ -95,7 +101,7 @@ for r in "${runtimes[@]}"; do
         wasiland=*) roles+=(--under-test wasiland) ;;
     esac
 done
-log "rating $((${#versions[@]} / 2)) runtimes; the matrix goes to $out"
+log "rating $((${#runtimes[@]} / 2)) runtimes; the matrix goes to $out"
 status=0
 "$tdir/debug/wasiland-conformance" "${runtimes[@]}" "${versions[@]}" "${roles[@]}" \
     --report "$out" --failures-only "${driver_args[@]}" || status=$?

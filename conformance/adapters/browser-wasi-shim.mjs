@@ -18,6 +18,9 @@ import { parseRunArgs, importPackage } from './cli-args.mjs';
 
 const { WASI, File, Directory, OpenFile, PreopenDirectory, ConsoleStdout } =
   await importPackage('@bjorn3/browser_wasi_shim');
+// The library reports some calls with console.log; that is not the
+// guest's output, so it goes to stderr.
+console.log = console.error;
 
 const { env, dirs, argv } = parseRunArgs('browser-wasi-shim');
 

@@ -41,7 +41,7 @@ if ! unshare -m --propagation private true 2>/dev/null; then
     for ((i = 0; i < ${#flags[@]}; i += 2)); do
         [[ "${flags[i]}" == --env ]] && env_flags+=(--env "${flags[i + 1]}")
     done
-    exec "$WASMI" "${env_flags[@]}" "${plain[@]}" "$module" "$@"
+    exec "$WASMI" "${env_flags[@]}" "${plain[@]}" -- "$module" "$@"
 fi
 
 root="$(mktemp -d "${TMPDIR:-/tmp}/wasmi-root.XXXXXX")"
@@ -60,5 +60,5 @@ unshare -m --propagation private bash -c '
     bind "$module" "$module"
     for ((i = 0; i < nbinds; i += 2)); do bind "$1" "$2"; shift 2; done
     exec chroot "$root" /wasmi "$@"
-' wasmi-root "$root" "$WASMI" "$module" "${#binds[@]}" "${binds[@]}" "${flags[@]}" "$module" "$@" || status=$?
+' wasmi-root "$root" "$WASMI" "$module" "${#binds[@]}" "${binds[@]}" "${flags[@]}" -- "$module" "$@" || status=$?
 exit "$status"

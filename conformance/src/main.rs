@@ -49,6 +49,11 @@ struct Cli {
     #[arg(long, value_name = "DIR")]
     report: Option<PathBuf>,
 
+    /// Why runtimes fail checks, for the report: lines of `RUNTIME
+    /// PATTERN TEXT` (default: the suite's explanations.txt).
+    #[arg(long, value_name = "FILE")]
+    explanations: Option<PathBuf>,
+
     /// The version of runtime NAME, as the report shows it.
     #[arg(long = "version-of", value_name = "NAME=TEXT")]
     versions: Vec<String>,
@@ -688,12 +693,25 @@ fn write_report(
                 .collect(),
         })
         .collect();
+    let file = cli
+        .explanations
+        .clone()
+        .unwrap_or_else(|| cli.suite.join("explanations.txt"));
+    let explanations = match fs::read_to_string(&file) {
+        Ok(text) => {
+            report::parse_explanations(&text).map_err(|e| format!("{}: {e}", file.display()))?
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && cli.explanations.is_none() => {
+            Vec::new()
+        }
+        Err(e) => return Err(format!("{}: {e}", file.display())),
+    };
     let names: Vec<&str> = programs.iter().map(|p| p.name.as_str()).collect();
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    report::write(dir, now, &names, &report_runtimes, &lines)
+    report::write(dir, now, &names, &report_runtimes, &lines, &explanations)
         .map_err(|e| format!("writing the report into {}: {e}", dir.display()))
 }
 

@@ -40,6 +40,70 @@ pub struct Runtime<'a> {
     pub version: &'a str,
 }
 
+/// Why a runtime fails some checks: one line of `explanations.txt`,
+/// `RUNTIME PATTERN TEXT`, where PATTERN matches check ids with `*` for
+/// any run of characters (`sock/*`, `args_env/env_*`).
+pub struct Explanation {
+    pub runtime: String,
+    pub pattern: String,
+    pub text: String,
+}
+
+/// Parse `explanations.txt`: blank lines and `#` comments are skipped.
+pub fn parse_explanations(text: &str) -> Result<Vec<Explanation>, String> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let word = |s: &str| -> (String, String) {
+            let s = s.trim_start();
+            let end = s.find(char::is_whitespace).unwrap_or(s.len());
+            (s[..end].to_string(), s[end..].trim().to_string())
+        };
+        let (runtime, rest) = word(line);
+        let (pattern, text) = word(&rest);
+        if pattern.is_empty() || text.is_empty() {
+            return Err(format!("line {}: want RUNTIME PATTERN TEXT", i + 1));
+        }
+        out.push(Explanation {
+            runtime,
+            pattern,
+            text,
+        });
+    }
+    Ok(out)
+}
+
+/// Whether `pattern` (`*` = any run of characters) matches all of `s`.
+fn glob(pattern: &str, s: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or("");
+    let Some(mut rest) = s.strip_prefix(first) else {
+        return false;
+    };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else {
+        return rest.is_empty();
+    };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+/// The first explanation of `runtime` whose pattern matches `check`.
+fn explain<'e>(explanations: &'e [Explanation], runtime: &str, check: &str) -> Option<&'e str> {
+    explanations
+        .iter()
+        .find(|e| e.runtime == runtime && glob(&e.pattern, check))
+        .map(|e| e.text.as_str())
+}
+
 /// passed/total per program, in program order, then the failures.
 struct Tally<'a> {
     per_program: Vec<(usize, usize)>,
@@ -100,6 +164,7 @@ pub fn write(
     programs: &[&str],
     runtimes: &[Runtime<'_>],
     lines: &[Line<'_>],
+    explanations: &[Explanation],
 ) -> io::Result<()> {
     fs::create_dir_all(dir)?;
     let tallies: Vec<Tally> = (0..runtimes.len())
@@ -111,13 +176,14 @@ pub fn write(
     let mut md = format!(
         "# preview1 conformance matrix\n\nRun {when}. Cells: checks passed/total \
          (every check and the exit status of every run); failing checks are \
-         listed in `failures.md`.\n\n| runtime | version |"
+         listed in `failures.md`, each with its explanation from \
+         `conformance/explanations.txt`.\n\n| runtime | version |"
     );
     for p in programs {
         let _ = write!(md, " {p} |");
     }
-    md.push_str(" total |\n|---|---|");
-    md.push_str(&"---:|".repeat(programs.len() + 1));
+    md.push_str(" total | unexplained |\n|---|---|");
+    md.push_str(&"---:|".repeat(programs.len() + 2));
     md.push('\n');
     let mut failures_md = format!("# Failing checks per runtime\n\nRun {when}.\n");
 
@@ -130,7 +196,12 @@ pub fn write(
             let _ = write!(md, " {ok}/{all} |");
             per_program.insert(p.to_string(), json!({ "passed": ok, "total": all }));
         }
-        let _ = writeln!(md, " **{passed}/{total}** |");
+        let unexplained = t
+            .failures
+            .iter()
+            .filter(|l| explain(explanations, rt.name, l.id).is_none())
+            .count();
+        let _ = writeln!(md, " **{passed}/{total}** | {unexplained} |");
 
         let _ = writeln!(
             failures_md,
@@ -149,17 +220,20 @@ pub fn write(
         let mut json_failures = Vec::new();
         for line in &t.failures {
             let observed = line.outcomes[ti].as_ref().map_or("", |o| o.observed);
+            let why = explain(explanations, rt.name, line.id);
             let _ = writeln!(
                 failures_md,
-                "- `{}`: {} (expected {})",
+                "- `{}`: {} (expected {}): {}",
                 line.id,
                 code(observed),
-                code(line.expected)
+                code(line.expected),
+                why.unwrap_or("**not explained**")
             );
             json_failures.push(json!({
                 "check": line.id,
                 "observed": observed,
                 "expected": line.expected,
+                "explanation": why,
             }));
         }
         json_runtimes.push(json!({
@@ -168,6 +242,7 @@ pub fn write(
             "version": rt.version,
             "passed": passed,
             "total": total,
+            "unexplained": unexplained,
             "programs": Value::Object(per_program),
             "failures": json_failures,
         }));
@@ -205,6 +280,27 @@ mod tests {
         assert_eq!(utc_text(0), "1970-01-01 00:00 UTC");
         assert_eq!(utc_text(951_825_600), "2000-02-29 12:00 UTC");
         assert_eq!(utc_text(1_796_652_000), "2026-12-07 14:00 UTC");
+    }
+
+    #[test]
+    fn patterns_match_whole_ids() {
+        assert!(glob("sock/*", "sock/accept_file"));
+        assert!(glob("*", "anything"));
+        assert!(glob("a*b*c", "a-b-c"));
+        assert!(glob("args_env/env_*", "args_env/env_PLAIN"));
+        assert!(glob("x", "x"));
+        assert!(!glob("x", "xy"));
+        assert!(!glob("sock/*", "stdio/x"));
+        assert!(!glob("a*bc", "abc-bc-x"));
+        assert!(glob("*[empty]/*", "args_env[empty]/environ_count"));
+        assert!(parse_explanations("wasmi sock/*").is_err());
+        let e = parse_explanations("wasmi  sock/*   badf, not notsock\n").unwrap();
+        assert_eq!(e[0].text, "badf, not notsock");
+        assert_eq!(
+            explain(&e, "wasmi", "sock/recv_file"),
+            Some("badf, not notsock")
+        );
+        assert_eq!(explain(&e, "node", "sock/recv_file"), None);
     }
 
     #[test]
@@ -251,13 +347,18 @@ mod tests {
                 version: "",
             },
         ];
-        write(dir.path(), 0, &["a", "b"], &runtimes, &lines).unwrap();
+        let explanations = parse_explanations("# why\ntwo a/* its x is badf\n").unwrap();
+        write(dir.path(), 0, &["a", "b"], &runtimes, &lines, &explanations).unwrap();
         let md = fs::read_to_string(dir.path().join("matrix.md")).unwrap();
-        assert!(md.contains("| one | 1.0 | 2/2 | 0/0 | **2/2** |"), "{md}");
-        assert!(md.contains("| two |  | 1/2 | 0/0 | **1/2** |"), "{md}");
+        assert!(
+            md.contains("| one | 1.0 | 2/2 | 0/0 | **2/2** | 0 |"),
+            "{md}"
+        );
+        assert!(md.contains("| two |  | 1/2 | 0/0 | **1/2** | 1 |"), "{md}");
         let failures = fs::read_to_string(dir.path().join("failures.md")).unwrap();
-        assert!(failures.contains("- `a/x`: `errno=badf` (expected `ok`)"));
-        assert!(failures.contains("- `b/stray`"));
+        assert!(failures.contains("- `a/x`: `errno=badf` (expected `ok`): its x is badf"));
+        assert!(failures
+            .contains("- `b/stray`: `errno=badf` (expected `(no such check)`): **not explained**"));
         let json: Value =
             serde_json::from_str(&fs::read_to_string(dir.path().join("matrix.json")).unwrap())
                 .unwrap();
