@@ -104,6 +104,7 @@ done
 log "rating $((${#runtimes[@]} / 2)) runtimes; the matrix goes to $out"
 status=0
 "$tdir/debug/wasiland-conformance" "${runtimes[@]}" "${versions[@]}" "${roles[@]}" \
-    --report "$out" --failures-only "${driver_args[@]}" || status=$?
+    --report "$out" --report-date "$(date -u '+%Y-%m-%d %H:%M UTC')" \
+    --failures-only "${driver_args[@]}" || status=$?
 cat "$out/matrix.md"
 exit "$status"

@@ -54,6 +54,11 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     explanations: Option<PathBuf>,
 
+    /// The date of the run as the report shows it (default: the Unix
+    /// time).
+    #[arg(long, value_name = "TEXT")]
+    report_date: Option<String>,
+
     /// The version of runtime NAME, as the report shows it.
     #[arg(long = "version-of", value_name = "NAME=TEXT")]
     versions: Vec<String>,
@@ -711,8 +716,20 @@ fn write_report(
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    report::write(dir, now, &names, &report_runtimes, &lines, &explanations)
-        .map_err(|e| format!("writing the report into {}: {e}", dir.display()))
+    let when = cli
+        .report_date
+        .clone()
+        .unwrap_or_else(|| format!("at Unix time {now}"));
+    report::write(
+        dir,
+        now,
+        &when,
+        &names,
+        &report_runtimes,
+        &lines,
+        &explanations,
+    )
+    .map_err(|e| format!("writing the report into {}: {e}", dir.display()))
 }
 
 #[cfg(test)]
