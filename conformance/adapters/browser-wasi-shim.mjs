@@ -11,10 +11,10 @@
 // stderr are written through as the guest writes. The exit status is the
 // guest's (134 after a trap). conformance/adapters/install.sh installs the
 // package (see importPackage in cli-args.mjs).
-import { readFileSync, readdirSync, lstatSync, writeSync } from 'node:fs';
+import { readFileSync, readdirSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
-import { parseRunArgs, importPackage } from './cli-args.mjs';
+import { parseRunArgs, importPackage, writeAll } from './cli-args.mjs';
 
 const { WASI, File, Directory, OpenFile, PreopenDirectory, ConsoleStdout } =
   await importPackage('@bjorn3/browser_wasi_shim');
@@ -38,8 +38,8 @@ function load(path) {
 
 const fds = [
   new OpenFile(new File(readFileSync(0))),
-  new ConsoleStdout((buf) => writeSync(1, buf)),
-  new ConsoleStdout((buf) => writeSync(2, buf)),
+  new ConsoleStdout((buf) => writeAll(1, buf)),
+  new ConsoleStdout((buf) => writeAll(2, buf)),
   ...dirs.map(([host, guest]) => new PreopenDirectory(guest, load(host))),
 ];
 const wasi = new WASI(argv, env.map(([k, v]) => `${k}=${v}`), fds);

@@ -6,6 +6,7 @@
 // argv: [MODULE, ARG...] } in the order given (preopens are numbered from
 // 3 in that order), or prints a usage error and exits with status 2.
 import process from 'node:process';
+import { writeSync as fsWriteSync } from 'node:fs';
 
 export function parseRunArgs(adapter, args = process.argv.slice(2)) {
   const argv = [...args];
@@ -48,5 +49,20 @@ export async function importPackage(name) {
     return await import(pathToFileURL(createRequire(`${dir}/`).resolve(name)).href);
   } catch {
     return await import(name);
+  }
+}
+
+// Write all of `buf` to host descriptor `fd`. Node may hand its adapters
+// stdout/stderr pipes in non-blocking mode: writeSync then fails with
+// EAGAIN when the reader is slow, which must not cut the guest's output.
+export function writeAll(fd, buf) {
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += fsWriteSync(fd, buf, off, buf.length - off);
+    } catch (e) {
+      if (e.code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
   }
 }

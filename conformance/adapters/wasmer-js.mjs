@@ -11,10 +11,10 @@
 // left out) and preopened in the order given. stdin is read whole first;
 // stdout and stderr are buffered by the library and written out when the
 // guest ends. The exit status is the guest's (134 after a trap).
-import { readFileSync, readdirSync, lstatSync, writeSync } from 'node:fs';
+import { readFileSync, readdirSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
-import { parseRunArgs, importPackage } from './cli-args.mjs';
+import { parseRunArgs, importPackage, writeAll } from './cli-args.mjs';
 
 const lib = await importPackage('@wasmer/wasi');
 // The package's CommonJS build (what resolution finds) names init; its ES
@@ -56,6 +56,6 @@ try {
   process.stderr.write(`wasmer-js: ${e && e.stack ? e.stack : e}\n`);
   code = 134;
 }
-writeSync(1, wasi.getStdoutBuffer());
-writeSync(2, wasi.getStderrBuffer());
+writeAll(1, wasi.getStdoutBuffer());
+writeAll(2, wasi.getStderrBuffer());
 process.exitCode = code;
