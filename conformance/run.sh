@@ -6,8 +6,13 @@
 #
 #   conformance/run.sh [DRIVER-ARGS]...     e.g. --only fd_rw -v
 #
+# Node's node:wasi runs beside them when `node` is there (cheap; its
+# results are listed, they do not decide the exit status; 5 s per run, as
+# it hangs in two programs). conformance/matrix.sh rates every runtime.
+#
 # WASILAND_BIN=/path/to/wasiland   use this wasiland binary instead of building it
 # CONFORMANCE_NO_WASILAND=1        rate only the reference
+# CONFORMANCE_NO_NODE=1            leave Node out
 # CONFORMANCE_PROFILE=release      build wasiland in release (default: dev)
 . "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
@@ -37,10 +42,17 @@ if [[ -z "${CONFORMANCE_NO_WASILAND:-}" ]]; then
         fi
     fi
     if [[ -n "$bin" ]]; then
-        runtimes+=(--runtime "wasiland='$bin' wasm")
+        runtimes+=(--runtime "wasiland='$bin' wasm" --under-test wasiland)
     fi
 fi
+if [[ "${runtimes[*]}" != *--under-test* ]]; then
+    runtimes+=(--under-test wasmtime)
+fi
 runtimes+=(--runtime "wasmtime='$PY' '$REPO_ROOT/scripts/wasmtime-cli.py'" --reference wasmtime)
+if [[ -z "${CONFORMANCE_NO_NODE:-}" ]] && command -v node >/dev/null 2>&1; then
+    runtimes+=(--runtime "node=node --no-warnings '$REPO_ROOT/conformance/adapters/node-wasi.mjs'"
+        --timeout-of node=5)
+fi
 
 log "building the conformance driver"
 cargo build -p wasiland-conformance >&2

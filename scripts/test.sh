@@ -31,4 +31,7 @@ log "conformance: wasiland and the reference"
 cargo build --release --quiet -p wasiland
 WASILAND_BIN="$REPO_ROOT/target/release/wasiland" "$REPO_ROOT/conformance/run.sh"
 
+log "install: the README's pipeline from an installed binary, checkout fixtures hidden"
+"$REPO_ROOT/scripts/test-install.sh"
+
 log "all tests passed"

@@ -10,40 +10,20 @@
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
 import process from 'node:process';
+import { parseRunArgs } from './cli-args.mjs';
 
-const argv = process.argv.slice(2);
-const env = {};
-const preopens = {};
-while (argv.length && argv[0].startsWith('--')) {
-  const flag = argv.shift();
-  if (flag === '--') break;
-  const value = argv.shift();
-  if (value === undefined) usage(`${flag} needs a value`);
-  if (flag === '--env') {
-    const i = value.indexOf('=');
-    if (i < 0) usage(`--env wants NAME=VALUE, got ${value}`);
-    env[value.slice(0, i)] = value.slice(i + 1);
-  } else if (flag === '--dir') {
-    const i = value.indexOf('::');
-    const [host, guest] = i < 0 ? [value, value] : [value.slice(0, i), value.slice(i + 2)];
-    preopens[guest] = host;
-  } else {
-    usage(`unknown flag ${flag}`);
-  }
-}
-if (!argv.length) usage('missing MODULE');
-
-function usage(msg) {
-  process.stderr.write(`node-wasi: ${msg}\n`);
-  process.exit(2);
-}
-
-const wasi = new WASI({ version: 'preview1', args: argv, env, preopens, returnOnExit: true });
+const { env, dirs, argv } = parseRunArgs('node-wasi');
+const wasi = new WASI({
+  version: 'preview1',
+  args: argv,
+  env: Object.fromEntries(env),
+  preopens: Object.fromEntries(dirs.map(([host, guest]) => [guest, host])),
+  returnOnExit: true,
+});
 try {
   const module = await WebAssembly.compile(await readFile(argv[0]));
   const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
-  const code = wasi.start(instance);
-  process.exitCode = code ?? 0;
+  process.exitCode = wasi.start(instance) ?? 0;
 } catch (e) {
   process.stderr.write(`node-wasi: ${e && e.stack ? e.stack : e}\n`);
   process.exitCode = 134;

@@ -8,6 +8,7 @@
 
 mod exec;
 mod fixture;
+mod report;
 mod spec;
 
 use std::collections::BTreeMap;
@@ -31,8 +32,36 @@ use spec::Run;
 )]
 struct Cli {
     /// A runtime to rate: NAME=COMMAND, the command split like shell words.
-    #[arg(long = "runtime", value_name = "NAME=COMMAND", required = true)]
+    #[arg(
+        long = "runtime",
+        value_name = "NAME=COMMAND",
+        required_unless_present = "adapters"
+    )]
     runtimes: Vec<String>,
+
+    /// A runtime to rate, named after its program: `--adapter 'wasmtime
+    /// run'` is `--runtime wasmtime='wasmtime run'`.
+    #[arg(long = "adapter", value_name = "COMMAND")]
+    adapters: Vec<String>,
+
+    /// Write the runtime matrix (matrix.json, matrix.md, failures.md) into
+    /// DIR.
+    #[arg(long, value_name = "DIR")]
+    report: Option<PathBuf>,
+
+    /// Why runtimes fail checks, for the report: lines of `RUNTIME
+    /// PATTERN TEXT` (default: the suite's explanations.txt).
+    #[arg(long, value_name = "FILE")]
+    explanations: Option<PathBuf>,
+
+    /// The date of the run as the report shows it (default: the Unix
+    /// time).
+    #[arg(long, value_name = "TEXT")]
+    report_date: Option<String>,
+
+    /// The version of runtime NAME, as the report shows it.
+    #[arg(long = "version-of", value_name = "NAME=TEXT")]
+    versions: Vec<String>,
 
     /// The reference runtime (one of the --runtime names): a check whose
     /// reference result disagrees with its expectation is "unconfirmed" and
@@ -66,6 +95,11 @@ struct Cli {
     #[arg(long, default_value_t = 60)]
     timeout: u64,
 
+    /// A different --timeout for runtime NAME (one known to hang on some
+    /// programs need not cost the full timeout each time).
+    #[arg(long = "timeout-of", value_name = "NAME=SECS")]
+    timeouts: Vec<String>,
+
     /// Guest runs at once.
     #[arg(long, default_value_t = 1)]
     jobs: usize,
@@ -93,8 +127,11 @@ struct Cell {
 
 /// One row of the table.
 struct Row {
+    program: String,
     id: String,
     expected: String,
+    /// An expectation (a check or an exit status), not a stray line.
+    counted: bool,
     cells: Vec<Option<Cell>>,
 }
 
@@ -148,6 +185,31 @@ fn parse_runtime(s: &str) -> Result<Runtime, String> {
         name: name.to_string(),
         argv,
     })
+}
+
+/// `--adapter COMMAND`: the runtime is named after the command's program
+/// (`wasmtime run` -> `wasmtime`, `node x/node-wasi.mjs` -> `node-wasi`:
+/// an interpreter is skipped for the script it runs).
+fn parse_adapter(command: &str) -> Result<Runtime, String> {
+    let argv = spec::shell_words(command).map_err(|e| format!("--adapter {command:?}: {e}"))?;
+    let stem = |w: &String| {
+        Path::new(w)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let interpreters = ["node", "python", "python3", "bash", "sh"];
+    let name = match argv.first().map(stem) {
+        None => return Err("--adapter wants a command".into()),
+        Some(first) if interpreters.contains(&first.as_str()) => argv
+            .iter()
+            .skip(1)
+            .find(|w| !w.starts_with('-'))
+            .map(stem)
+            .unwrap_or(first),
+        Some(first) => first,
+    };
+    Ok(Runtime { name, argv })
 }
 
 fn build_guests(cli: &Cli) -> Result<PathBuf, String> {
@@ -294,11 +356,19 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 fn drive(cli: &Cli) -> Result<bool, String> {
-    let runtimes: Vec<Runtime> = cli
+    let mut runtimes: Vec<Runtime> = cli
         .runtimes
         .iter()
         .map(|s| parse_runtime(s))
         .collect::<Result<_, _>>()?;
+    for a in &cli.adapters {
+        runtimes.push(parse_adapter(a)?);
+    }
+    for (i, rt) in runtimes.iter().enumerate() {
+        if runtimes[..i].iter().any(|r| r.name == rt.name) {
+            return Err(format!("two runtimes are named {:?}", rt.name));
+        }
+    }
     let index = |name: &str| runtimes.iter().position(|r| r.name == name);
     let reference = match &cli.reference {
         Some(n) => Some(index(n).ok_or_else(|| format!("--reference {n}: no such --runtime"))?),
@@ -329,7 +399,15 @@ fn drive(cli: &Cli) -> Result<bool, String> {
         }
     }
     let started = Instant::now();
-    let timeout = Duration::from_secs(cli.timeout);
+    let mut timeouts = vec![Duration::from_secs(cli.timeout); runtimes.len()];
+    for t in &cli.timeouts {
+        let (name, secs) = t
+            .split_once('=')
+            .and_then(|(n, s)| Some((n, s.parse::<u64>().ok()?)))
+            .ok_or_else(|| format!("--timeout-of wants NAME=SECS, got {t:?}"))?;
+        let i = index(name).ok_or_else(|| format!("--timeout-of {name}: no such runtime"))?;
+        timeouts[i] = Duration::from_secs(secs);
+    }
     let results: Mutex<BTreeMap<(usize, usize, usize), RunResult>> = Mutex::new(BTreeMap::new());
     let queue = Mutex::new(jobs.into_iter());
     std::thread::scope(|s| {
@@ -340,7 +418,7 @@ fn drive(cli: &Cli) -> Result<bool, String> {
                 let p = &programs[pi];
                 let module = guests_dir.join(format!("{}.wasm", p.name));
                 let r = if module.is_file() {
-                    run_one(&runtimes[ti], &module, &p.runs[ri], timeout)
+                    run_one(&runtimes[ti], &module, &p.runs[ri], timeouts[ti])
                 } else {
                     RunResult {
                         outcome: Err(format!("no module {}", module.display())),
@@ -385,15 +463,19 @@ fn drive(cli: &Cli) -> Result<bool, String> {
                     })
                     .collect();
                 rows.push(Row {
+                    program: p.name.clone(),
                     id: format!("{prefix}/{name}"),
                     expected: expect.to_string(),
+                    counted: true,
                     cells,
                 });
             }
             // The exit status is a check of every run.
             rows.push(Row {
+                program: p.name.clone(),
                 id: format!("{prefix}/exit"),
                 expected: format!("exit={}", run.exit),
+                counted: true,
                 cells: parsed
                     .iter()
                     .map(|x| {
@@ -438,8 +520,10 @@ fn drive(cli: &Cli) -> Result<bool, String> {
                     })
                     .collect();
                 rows.push(Row {
+                    program: p.name.clone(),
                     id: format!("{prefix}/{n}"),
                     expected: "(no such check)".into(),
+                    counted: false,
                     cells,
                 });
             }
@@ -563,8 +647,89 @@ fn drive(cli: &Cli) -> Result<bool, String> {
         rows.len(),
         started.elapsed().as_secs_f64()
     );
+    if let Some(dir) = &cli.report {
+        write_report(cli, dir, &programs, &runtimes, &rows)?;
+        println!("matrix written to {}", dir.display());
+    }
     println!("{passed} passed, {failed} failed");
     Ok(failed == 0)
+}
+
+fn write_report(
+    cli: &Cli,
+    dir: &Path,
+    programs: &[Program],
+    runtimes: &[Runtime],
+    rows: &[Row],
+) -> Result<(), String> {
+    let mut versions = BTreeMap::new();
+    for v in &cli.versions {
+        let (name, text) = v
+            .split_once('=')
+            .ok_or_else(|| format!("--version-of wants NAME=TEXT, got {v:?}"))?;
+        versions.insert(name, text);
+    }
+    let commands: Vec<String> = runtimes.iter().map(|r| r.argv.join(" ")).collect();
+    let report_runtimes: Vec<report::Runtime> = runtimes
+        .iter()
+        .zip(&commands)
+        .map(|(r, command)| report::Runtime {
+            name: &r.name,
+            command,
+            version: versions.get(r.name.as_str()).copied().unwrap_or(""),
+        })
+        .collect();
+    let lines: Vec<report::Line> = rows
+        .iter()
+        .map(|r| report::Line {
+            program: &r.program,
+            id: &r.id,
+            expected: &r.expected,
+            counted: r.counted,
+            outcomes: r
+                .cells
+                .iter()
+                .map(|c| {
+                    c.as_ref().map(|c| report::Outcome {
+                        pass: c.pass,
+                        observed: &c.observed,
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    let file = cli
+        .explanations
+        .clone()
+        .unwrap_or_else(|| cli.suite.join("explanations.txt"));
+    let explanations = match fs::read_to_string(&file) {
+        Ok(text) => {
+            report::parse_explanations(&text).map_err(|e| format!("{}: {e}", file.display()))?
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && cli.explanations.is_none() => {
+            Vec::new()
+        }
+        Err(e) => return Err(format!("{}: {e}", file.display())),
+    };
+    let names: Vec<&str> = programs.iter().map(|p| p.name.as_str()).collect();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let when = cli
+        .report_date
+        .clone()
+        .unwrap_or_else(|| format!("at Unix time {now}"));
+    report::write(
+        dir,
+        now,
+        &when,
+        &names,
+        &report_runtimes,
+        &lines,
+        &explanations,
+    )
+    .map_err(|e| format!("writing the report into {}: {e}", dir.display()))
 }
 
 #[cfg(test)]
@@ -586,6 +751,19 @@ mod tests {
         assert_eq!(m["b"], "errno=noent");
         assert_eq!(m["c"], "");
         assert_eq!(order, vec!["a", "b", "c"]);
+    }
+
+    #[test]
+    fn adapters_are_named_after_their_program() {
+        let name = |c: &str| parse_adapter(c).unwrap().name;
+        assert_eq!(name("wasmtime run"), "wasmtime");
+        assert_eq!(name("/opt/bin/wasmer run --quiet"), "wasmer");
+        assert_eq!(
+            name("node --no-warnings adapters/node-wasi.mjs"),
+            "node-wasi"
+        );
+        assert_eq!(name("python3 scripts/wasmtime-cli.py"), "wasmtime-cli");
+        assert!(parse_adapter("").is_err());
     }
 
     #[test]

@@ -12,11 +12,12 @@
 //!
 //! Modules, from the outside in: [`sandbox`] (the API), [`shell`] (the
 //! shell), [`exec`] (finding and starting programs), [`tools`] (the tool
-//! registry), [`process`] (one guest process), [`image`] (start-up
+//! registry), [`guests`] (where the standard tools come from), [`process`] (one guest process), [`image`] (start-up
 //! images), [`spawn`] (the `wasiland_v1.spawn` import), [`runtime`]
 //! (engine and module cache), [`limits`], [`state`] (saved states).
 
 pub mod exec;
+pub mod guests;
 pub mod image;
 pub mod limits;
 pub mod process;
@@ -28,6 +29,7 @@ pub mod state;
 pub mod tools;
 
 pub use exec::{Child, ExecEnv, Program, ResolveError, SpawnRequest};
+pub use guests::{GuestOrigin, Guests, GuestsNotFound};
 pub use limits::{LimitHit, LimitKind, Limits};
 pub use process::{run_module, ProcessConfig, ProcessExit};
 pub use runtime::{ModuleError, Runtime};

@@ -2,6 +2,7 @@
 //! own in-memory filesystem, running commands as WASI processes.
 
 use crate::exec::ExecEnv;
+use crate::guests::{Guests, GuestsNotFound};
 use crate::limits::{LimitHit, LimitKind, Limits};
 use crate::runtime::Runtime;
 use crate::shell::{self, ShellState};
@@ -15,8 +16,9 @@ use wasiland_wasi_host::{
     RandomSource, SharedVfs, Stdio, StreamError, SystemClock, TraceSink, WasiClock,
 };
 
-/// Where the built fixtures are looked for when none are given:
-/// `$WASILAND_FIXTURES`, else `fixtures/out` of the source tree.
+/// This repository's built fixtures, for its own tests and benchmarks:
+/// `$WASILAND_FIXTURES`, else `fixtures/out` of the source tree. Sandboxes
+/// never use it; they find their guests with [`crate::Guests::locate`].
 ///
 /// ```
 /// let dir = wasiland::sandbox::default_fixtures_dir();
@@ -166,6 +168,9 @@ pub enum FsError {
     /// Reading or writing the host side of an import or export failed.
     #[error("{0}")]
     Host(#[from] std::io::Error),
+    /// No guest programs where the builder looked ([`crate::Guests`]).
+    #[error("{0}")]
+    Guests(#[from] GuestsNotFound),
 }
 
 /// A point-in-time copy of a sandbox's filesystem and shell session.
@@ -282,7 +287,10 @@ impl SandboxBuilder {
         self
     }
 
-    /// Load the standard tools from this directory of built fixtures.
+    /// Load the standard tools from this directory of built fixtures
+    /// ([`crate::Guests::in_dir`]); [`build`](Self::build) fails with
+    /// [`FsError::Guests`] if it holds none. Without this or
+    /// [`tools`](Self::tools), the guests are [`crate::Guests::locate`]'s.
     ///
     /// ```no_run
     /// let sb = wasiland::Sandbox::builder().fixtures("/opt/wasiland/fixtures").build().unwrap();
@@ -397,8 +405,8 @@ impl SandboxBuilder {
     pub fn build(self) -> Result<Sandbox, FsError> {
         let tools = match (self.tools, self.fixtures) {
             (Some(t), _) => t,
-            (None, Some(dir)) => ToolRegistry::from_fixtures(&dir),
-            (None, None) => ToolRegistry::from_fixtures(&default_fixtures_dir()),
+            (None, Some(dir)) => Guests::in_dir(&dir)?.tools(),
+            (None, None) => Guests::locate()?.tools(),
         };
         let clock: Arc<dyn WasiClock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock::new()));
         let mut vfs = Vfs::with_clock(Arc::new(VfsClock(clock.clone())));

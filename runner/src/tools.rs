@@ -216,6 +216,22 @@ pub const COREUTILS: &[&str] = &[
 /// uutils crates behind our entry point.
 pub const OWN_TOOLS: &[&str] = &["grep", "find", "xargs", "sed", "diff", "cmp", "awk", "jq"];
 
+/// File stem of the python3 module (RustPython).
+pub const PYTHON_MODULE: &str = "rustpython";
+/// File stem of the coreutils multi-call module.
+pub const COREUTILS_MODULE: &str = "coreutils";
+
+/// File stems of the standard set's modules (`<stem>.wasm`).
+///
+/// ```
+/// assert!(wasiland::tools::standard_modules().any(|m| m == "rustpython"));
+/// ```
+pub fn standard_modules() -> impl Iterator<Item = &'static str> {
+    [PYTHON_MODULE, COREUTILS_MODULE]
+        .into_iter()
+        .chain(OWN_TOOLS.iter().copied())
+}
+
 impl ToolRegistry {
     /// An empty registry.
     pub fn new() -> Self {
@@ -226,10 +242,24 @@ impl ToolRegistry {
     /// (`rustpython.wasm`, `coreutils.wasm`, `grep.wasm`, ...). Missing files
     /// are skipped, so a partial build still gives a working sandbox.
     pub fn from_fixtures(dir: &Path) -> Self {
+        Self::from_modules(|stem| {
+            let path = dir.join(format!("{stem}.wasm"));
+            path.is_file().then_some(ModuleSource::File(path))
+        })
+    }
+
+    /// The standard set, each module (by its file stem, one of
+    /// [`standard_modules`]) from wherever `module` finds it; modules it
+    /// does not find are left out.
+    ///
+    /// ```
+    /// let tools = wasiland::ToolRegistry::from_modules(|_| None);
+    /// assert_eq!(tools.names().count(), 0);
+    /// ```
+    pub fn from_modules(module: impl Fn(&str) -> Option<ModuleSource>) -> Self {
         let mut reg = Self::new();
-        let python = dir.join("rustpython.wasm");
-        if python.is_file() {
-            let m = LazyModule::new("rustpython", ModuleSource::File(python));
+        if let Some(source) = module(PYTHON_MODULE) {
+            let m = LazyModule::new(PYTHON_MODULE, source);
             for name in ["python3", "python"] {
                 reg.insert(Tool {
                     name: name.into(),
@@ -239,9 +269,8 @@ impl ToolRegistry {
                 });
             }
         }
-        let coreutils = dir.join("coreutils.wasm");
-        if coreutils.is_file() {
-            let m = LazyModule::new("coreutils", ModuleSource::File(coreutils));
+        if let Some(source) = module(COREUTILS_MODULE) {
+            let m = LazyModule::new(COREUTILS_MODULE, source);
             for name in COREUTILS {
                 reg.insert(Tool {
                     name: (*name).into(),
@@ -252,9 +281,13 @@ impl ToolRegistry {
             }
         }
         for name in OWN_TOOLS {
-            let p = dir.join(format!("{name}.wasm"));
-            if p.is_file() {
-                reg.register_file(name, p);
+            if let Some(source) = module(name) {
+                reg.insert(Tool {
+                    name: (*name).into(),
+                    argv0: (*name).into(),
+                    module: LazyModule::new(*name, source),
+                    kind: ToolKind::Plain,
+                });
             }
         }
         reg

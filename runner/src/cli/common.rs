@@ -6,7 +6,7 @@ use super::text;
 use clap::Args;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use wasiland::{Limits, Sandbox};
+use wasiland::{Guests, Limits, Sandbox};
 
 /// The sandbox's home and default working directory; relative `--workdir`
 /// and mount paths are taken from here.
@@ -28,8 +28,9 @@ pub struct SandboxArgs {
     /// alone passes the host's value of NAME (if it has one).
     #[arg(long = "env", value_name = "NAME[=VALUE]", value_parser = parse::parse_env)]
     pub env: Vec<(String, Option<String>)>,
-    /// Directory of built fixtures [default: $WASILAND_FIXTURES, else the
-    /// source tree's fixtures/out].
+    /// Directory of guest programs (rustpython.wasm, coreutils.wasm, ...)
+    /// [default: $WASILAND_FIXTURES, else the guests embedded in this
+    /// build, else <prefix>/share/wasiland/guests beside <prefix>/bin/wasiland].
     #[arg(long, value_name = "DIR")]
     pub fixtures: Option<PathBuf>,
     #[command(flatten)]
@@ -211,9 +212,11 @@ impl SandboxArgs {
                 b = b.runtime(wasiland::Runtime::with_image_cache(dir));
             }
         }
-        if let Some(dir) = &self.fixtures {
-            b = b.fixtures(dir);
-        }
+        let guests = match &self.fixtures {
+            Some(dir) => Guests::in_dir(dir).map_err(|e| format!("--fixtures: {e}"))?,
+            None => Guests::locate().map_err(|e| e.to_string())?,
+        };
+        b = b.tools(guests.tools());
         for (k, v) in &self.env {
             if let Some(v) = v {
                 b = b.env(k, v);

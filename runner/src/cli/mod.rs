@@ -11,6 +11,7 @@ mod parse;
 mod run;
 mod shell;
 mod text;
+mod version;
 mod wasm;
 
 use clap::{Parser, Subcommand};
@@ -44,6 +45,10 @@ enum Command {
 
 /// Parse the command line and run it; the exit code is the guest's.
 pub fn main() -> ExitCode {
+    if version::requested() {
+        print!("{}", version::text());
+        return ExitCode::SUCCESS;
+    }
     let cli = Cli::parse();
     let status = match cli.command {
         Command::Run(args) => run::run(args),

@@ -31,6 +31,11 @@ const PATHS: &[(u32, &[u8])] = &[
     (0x480, b"bad\xff"),
     (0x490, b"nul\0x"),
     (0x4A0, b"d/sub"),
+    (0x4B0, b"/"),
+    (0x4C0, b"f/"),
+    (0x4D0, b"d/"),
+    (0x4E0, b"missing/"),
+    (0x4F0, b"g"),
 ];
 
 const F: (u64, u64) = (0x400, 1);
@@ -44,6 +49,53 @@ const ESCAPE: (u64, u64) = (0x470, 4);
 const NOT_UTF8: (u64, u64) = (0x480, 4);
 const WITH_NUL: (u64, u64) = (0x490, 5);
 const D_SUB: (u64, u64) = (0x4A0, 5);
+const SLASH: (u64, u64) = (0x4B0, 1);
+const F_SLASH: (u64, u64) = (0x4C0, 2);
+const D_SLASH: (u64, u64) = (0x4D0, 2);
+const MISSING_SLASH: (u64, u64) = (0x4E0, 8);
+const G: (u64, u64) = (0x4F0, 1);
+
+/// Path arguments, and `/d` open as fd 4 asking for every right but
+/// `fd_write` (which makes opening a directory `isdir`).
+fn paths_and_d_every_right(env: &mut Env) {
+    paths(env);
+    let asked = rights::ALL & !rights::FD_WRITE;
+    assert_eq!(env.open("d", oflags::DIRECTORY, asked, 0), 4);
+}
+
+/// Path arguments, and `/d` open as fd 4 without `path_filestat_set_size`.
+fn paths_and_d_no_set_size(env: &mut Env) {
+    paths(env);
+    let base = rights::DIRECTORY & !rights::PATH_FILESTAT_SET_SIZE;
+    assert_eq!(env.open("d", oflags::DIRECTORY, base, 0), 4);
+}
+
+/// `path_open(4, 0, "g", O_TRUNC, ...)`: truncate `/d/g` through fd 4.
+const TRUNC_G: [u64; 9] = [
+    4,
+    0,
+    G.0,
+    G.1,
+    oflags::TRUNC as u64,
+    rights::REGULAR_FILE,
+    0,
+    0,
+    0x80,
+];
+
+/// An `fdstat` of a directory (24 bytes): filetype 3, no flags, `base`,
+/// no inheriting rights.
+const fn dir_fdstat(base: u64) -> [u8; 24] {
+    let mut b = [0u8; 24];
+    b[0] = 3;
+    let r = base.to_le_bytes();
+    let mut k = 0;
+    while k < 8 {
+        b[8 + k] = r[k];
+        k += 1;
+    }
+    b
+}
 
 /// `path_open(3, follow, path, oflags, rights, 0, fdflags, 0x80)`.
 const fn open(path: (u64, u64), oflags: u16, fdflags: u16) -> [u64; 9] {
@@ -183,6 +235,30 @@ pub const CASES: &[Case] = &[
         writes: &[],
     },
     Case {
+        name: "a directory opened asking for every right gets directory rights only (no fd_seek/fd_tell/fd_read)",
+        setup: paths_and_d_every_right,
+        call: "fd_fdstat_get",
+        args: &[4, 0x100],
+        errno: Errno::Success,
+        writes: &[(0x100, &dir_fdstat(rights::DIRECTORY))],
+    },
+    Case {
+        name: "path_open O_TRUNC through a directory without path_filestat_set_size",
+        setup: paths_and_d_no_set_size,
+        call: "path_open",
+        args: &TRUNC_G,
+        errno: Errno::NotCapable,
+        writes: &[],
+    },
+    Case {
+        name: "path_open O_TRUNC through a directory with path_filestat_set_size",
+        setup: paths_and_d,
+        call: "path_open",
+        args: &TRUNC_G,
+        errno: Errno::Success,
+        writes: &[(0x80, &le32(5))],
+    },
+    Case {
         name: "path_create_directory",
         setup: paths,
         call: "path_create_directory",
@@ -319,6 +395,46 @@ pub const CASES: &[Case] = &[
         writes: &[],
     },
     Case {
+        name: "path_symlink with an absolute target through a directory other than the root",
+        setup: paths_and_d,
+        call: "path_symlink",
+        args: &[SLASH.0, SLASH.1, 4, NEW.0, NEW.1],
+        errno: Errno::NotCapable,
+        writes: &[],
+    },
+    Case {
+        name: "path_symlink with an absolute target through the root (followed as in a chroot)",
+        setup: paths,
+        call: "path_symlink",
+        args: &[ABS.0, ABS.1, 3, NEW.0, NEW.1],
+        errno: Errno::Success,
+        writes: &[],
+    },
+    Case {
+        name: "path_symlink onto file/ (an existing file with a trailing slash)",
+        setup: paths,
+        call: "path_symlink",
+        args: &[MISSING.0, MISSING.1, 3, F_SLASH.0, F_SLASH.1],
+        errno: Errno::NotDir,
+        writes: &[],
+    },
+    Case {
+        name: "path_symlink onto dir/ (an existing directory with a trailing slash)",
+        setup: paths,
+        call: "path_symlink",
+        args: &[MISSING.0, MISSING.1, 3, D_SLASH.0, D_SLASH.1],
+        errno: Errno::Exist,
+        writes: &[],
+    },
+    Case {
+        name: "path_symlink onto missing/ (a missing name with a trailing slash)",
+        setup: paths,
+        call: "path_symlink",
+        args: &[MISSING.0, MISSING.1, 3, MISSING_SLASH.0, MISSING_SLASH.1],
+        errno: Errno::NoEnt,
+        writes: &[],
+    },
+    Case {
         name: "path_link of a directory",
         setup: paths,
         call: "path_link",
@@ -437,4 +553,17 @@ fn an_open_file_outlives_its_name() {
     assert_eq!(env.get(0x200, env.u32_at(0x180) as usize), b"hello world");
     assert_eq!(env.errno("fd_filestat_get", &[fd, 0x300]), Errno::Success);
     assert_eq!(env.u64_at(0x318), 0, "no links left");
+}
+
+/// A refused truncation leaves the file as it was, and no symlink is left
+/// behind by a refused absolute target.
+#[test]
+fn refused_truncation_and_symlink_change_nothing() {
+    let mut env = Env::new();
+    paths_and_d_no_set_size(&mut env);
+    assert_eq!(env.errno("path_open", &TRUNC_G), Errno::NotCapable);
+    assert_eq!(env.vfs.lock().metadata("/d/g", true).expect("g").size, 5000);
+    let e = env.errno("path_symlink", &[SLASH.0, SLASH.1, 4, NEW.0, NEW.1]);
+    assert_eq!(e, Errno::NotCapable);
+    assert!(env.vfs.lock().metadata("/d/new", false).is_err());
 }

@@ -203,6 +203,72 @@ fn main() {
         res(&unsafe { wasi::fd_fdstat_set_rights(1000, 0, 0) }),
     );
 
+    // ---- a directory descriptor never holds fd_seek, even when it was
+    // asked for (wasi-testsuite `directory_seek`). fd_tell is not checked:
+    // wasmtime grants it when asked, wasiland does not.
+    let seek_right = |fd: u32| {
+        show(&rights(fd), |r| {
+            yes_no(r.0 & wasi::RIGHTS_FD_SEEK != 0).into()
+        })
+    };
+    check("preopen_seek_right", seek_right(SANDBOX));
+    let dir = open_with(
+        SANDBOX,
+        FOLLOW,
+        "subdir",
+        wasi::OFLAGS_DIRECTORY,
+        wasi::RIGHTS_FD_SEEK | wasi::RIGHTS_FD_TELL | wasi::RIGHTS_FD_READDIR,
+        0,
+    );
+    check("open_dir_asking_seek", res(&dir));
+    if let Ok(dir) = dir {
+        check("opened_dir_seek_right", seek_right(dir));
+        close(dir);
+    }
+
+    // ---- O_TRUNC through a directory needs its path_filestat_set_size
+    // right (wasi-testsuite `truncation_rights`); a host that cannot drop
+    // rights says notsup when asked to.
+    let _ = unsafe { wasi::path_create_directory(SCRATCH, "trunc") };
+    let _ = write_path(SCRATCH, "trunc/file", b"keep");
+    if let Ok(dir) = open_dir(SCRATCH, "trunc") {
+        let trunc =
+            |dir: u32| unsafe { wasi::path_open(dir, 0, "file", wasi::OFLAGS_TRUNC, 0, 0, 0) };
+        check(
+            "trunc_with_rights",
+            show(&trunc(dir), |&fd| {
+                close(fd);
+                content(SCRATCH, "trunc/file")
+            }),
+        );
+        let _ = write_path(SCRATCH, "trunc/file", b"keep");
+        let outcome = match rights(dir) {
+            Err(e) => format!("fdstat-{}", en(e)),
+            Ok((base, inheriting)) => {
+                let dropped = base & !wasi::RIGHTS_PATH_FILESTAT_SET_SIZE;
+                match unsafe { wasi::fd_fdstat_set_rights(dir, dropped, inheriting) } {
+                    Err(e) if e == wasi::ERRNO_NOTSUP => "rights-unsupported".to_string(),
+                    Err(e) => format!("set-rights-{}", en(e)),
+                    Ok(()) => match trunc(dir) {
+                        Err(e) if e == wasi::ERRNO_PERM || e == wasi::ERRNO_NOTCAPABLE => {
+                            match read_path(SCRATCH, "trunc/file") {
+                                Ok(d) if d == b"keep" => "refused-intact".to_string(),
+                                _ => format!("refused-but {}", content(SCRATCH, "trunc/file")),
+                            }
+                        }
+                        Err(e) => en(e),
+                        Ok(fd) => {
+                            close(fd);
+                            format!("opened {}", content(SCRATCH, "trunc/file"))
+                        }
+                    },
+                }
+            }
+        };
+        check("trunc_without_path_set_size", outcome);
+        close(dir);
+    }
+
     // ---- sync-family fdflags at open: a host may support them (then the
     // flag is reported back) or refuse them with notsup.
     for (name, flag) in [

@@ -50,6 +50,11 @@ fn main() {
     check("symlink_existing_name", ln("whatever", "l1"));
     check("symlink_over_file", ln("whatever", "hello.txt"));
     check("symlink_over_dir", ln("whatever", "subdir"));
+    // A trailing slash names a directory (wasi-testsuite
+    // `path_symlink_trailing_slashes`, Unix errno mode).
+    check("symlink_over_file_slash", ln("whatever", "hello.txt/"));
+    check("symlink_over_dir_slash", ln("whatever", "subdir/"));
+    check("symlink_missing_slash", ln("whatever", "nothere/"));
     check("symlink_missing_parent", ln("whatever", "nodir/l"));
     check("symlink_contents_verbatim", {
         let _ = ln("a//b/./c/../d", "weird");
@@ -115,8 +120,8 @@ fn main() {
     );
 
     // ---- absolute and escaping targets
-    // An absolute target may be refused when the link is made, or stored
-    // and refused when a lookup reaches it; it is never followed.
+    // An absolute target is refused when the link is made (wasi-testsuite
+    // `symlink_create`): no lookup through a preopen could follow it.
     let made = unsafe { wasi::path_symlink("/sandbox/hello.txt", SANDBOX, "abs") };
     let escape = |e: wasi::Errno| e == wasi::ERRNO_PERM || e == wasi::ERRNO_NOTCAPABLE;
     check(
@@ -133,6 +138,17 @@ fn main() {
                 }
             },
         },
+    );
+    check("absolute_target_errno", res(&made));
+    check("absolute_target_left_nothing", res(&lstat(SANDBOX, "abs")));
+    check("absolute_root_target", ln("/", "rootlink"));
+    check(
+        "absolute_target_in_opened_dir",
+        show(&open_dir(SANDBOX, "subdir"), |&dir| {
+            let r = res(&unsafe { wasi::path_symlink("/", dir, "rootlink") });
+            close(dir);
+            r
+        }),
     );
     check("escaping_target_create", ln("../../etc/passwd", "esc"));
     check(
