@@ -36,6 +36,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 ensure_wasm_target
+ensure_patched_deps
 PY="$(ensure_venv)"
 if [[ "$install" == 1 ]]; then
     conformance/adapters/install.sh

@@ -26,6 +26,7 @@ mkdir -p "$prefix"
 prefix="$(cd "$prefix" && pwd)"
 
 ensure_wasm_target
+ensure_patched_deps
 "$REPO_ROOT/fixtures/build.sh" >&2
 fixtures="$REPO_ROOT/fixtures/out"
 features=()
