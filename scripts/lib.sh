@@ -21,6 +21,27 @@ ensure_venv() {
     echo "$venv/bin/python"
 }
 
+# A venv under the cache with PyPI packages, made on first use: prints its
+# python. `ensure_pip_venv NAME CHECK PACKAGE...` re-installs when the
+# Python statement CHECK fails in it.
+ensure_pip_venv() {
+    local venv="$WASILAND_CACHE/venv-$1" check="$2"
+    shift 2
+    if ! "$venv/bin/python" -c "$check" >/dev/null 2>&1; then
+        log "creating the venv $venv with $*"
+        python3 -m venv "$venv" >&2
+        "$venv/bin/pip" install --quiet --disable-pip-version-check "$@" >&2
+    fi
+    echo "$venv/bin/python"
+}
+
+# maturin, which builds the Python package's wheel (runner/python).
+ensure_maturin() {
+    local py
+    py="$(ensure_pip_venv maturin 'import maturin' 'maturin>=1.16,<2')"
+    echo "$(dirname "$py")/maturin"
+}
+
 ensure_wasm_target() {
     if ! rustup target list --installed | grep -qx wasm32-wasip1; then
         log "installing the wasm32-wasip1 Rust target"

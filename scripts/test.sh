@@ -17,6 +17,11 @@ export WASILAND_FIXTURES="$REPO_ROOT/fixtures/out" WASILAND_REFERENCE_PYTHON="$P
 log "formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+# The lower crates stay publishable (manifests and file lists; not rebuilt).
+cargo package --quiet --no-verify --allow-dirty -p wasiland-vfs -p wasiland-wasi-host
+# The Python package is a workspace of its own (see RATIONALE.md).
+cargo fmt --manifest-path runner/python/Cargo.toml -- --check
+cargo clippy --quiet --locked --manifest-path runner/python/Cargo.toml --target-dir target -- -D warnings
 
 log "Rust test suites"
 cargo test --workspace
@@ -33,5 +38,8 @@ WASILAND_BIN="$REPO_ROOT/target/release/wasiland" "$REPO_ROOT/conformance/run.sh
 
 log "install: the README's pipeline from an installed binary, checkout fixtures hidden"
 "$REPO_ROOT/scripts/test-install.sh"
+
+log "the Python package: its wheel in a fresh venv, pytest"
+"$REPO_ROOT/scripts/test-python.sh"
 
 log "all tests passed"
