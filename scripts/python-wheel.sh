@@ -10,6 +10,7 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ensure_wasm_target
+ensure_patched_deps
 "$REPO_ROOT/fixtures/build.sh" >&2
 maturin="$(ensure_maturin)"
 out="$REPO_ROOT/target/wheels"
