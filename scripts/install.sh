@@ -6,7 +6,7 @@
 # gives PREFIX/bin/wasiland and its guests (python3, coreutils, the tools)
 # in PREFIX/share/wasiland/guests, the layout the binary looks in beside
 # itself; with --embed the guests are compiled into the binary instead
-# (one ~55 MB file, nothing beside it). Either works after the checkout is
+# (one ~57 MB file, nothing beside it). Either works after the checkout is
 # gone. Builds what is missing first (the wasm target, the fixtures, the
 # release binary; `cargo install` reuses this checkout's target/release).
 set -euo pipefail

@@ -16,7 +16,7 @@ maturin="$(ensure_maturin)"
 out="$REPO_ROOT/target/wheels"
 rm -f "$out"/wasiland-*.whl
 log "building the wasiland wheel (release)"
-WASILAND_FIXTURES="$REPO_ROOT/fixtures/out" "$maturin" build --quiet --release --locked \
+WASILAND_FIXTURES="$REPO_ROOT/fixtures/out" "$maturin" build --quiet --release \
     --manifest-path "$REPO_ROOT/runner/python/Cargo.toml" \
     --target-dir "$REPO_ROOT/target" --out "$out" -i "$(command -v python3)" >&2
 ls "$out"/wasiland-*.whl

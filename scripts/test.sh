@@ -21,7 +21,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 cargo package --quiet --no-verify --allow-dirty -p wasiland-vfs -p wasiland-wasi-host
 # The Python package is a workspace of its own (see RATIONALE.md).
 cargo fmt --manifest-path runner/python/Cargo.toml -- --check
-cargo clippy --quiet --locked --manifest-path runner/python/Cargo.toml --target-dir target -- -D warnings
+cargo clippy --quiet --manifest-path runner/python/Cargo.toml --target-dir target -- -D warnings
 
 log "Rust test suites"
 cargo test --workspace

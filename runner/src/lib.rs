@@ -10,11 +10,31 @@
 //! assert_eq!((r.exit_code, r.stdout.as_slice()), (0, &b"a\nb\n"[..]));
 //! ```
 //!
+//! Every type the API's signatures use is re-exported here (and the lower
+//! crates themselves, as [`wasiland_vfs`] and [`wasiland_wasi_host`]), so
+//! `wasiland` is the only dependency an embedder needs:
+//!
+//! ```
+//! use std::sync::Arc;
+//! let mut sb = wasiland::Sandbox::builder()
+//!     .tools(wasiland::ToolRegistry::new())
+//!     .clock(Arc::new(wasiland::SystemClock::new()))
+//!     .build()?;
+//! match sb.read_file("/missing") {
+//!     Err(wasiland::FsError::Vfs { kind: wasiland::VfsError::NotFound, .. }) => {}
+//!     other => panic!("{other:?}"),
+//! }
+//! let options = wasiland::RunOptions { stdin: wasiland::Stdio::Null, ..Default::default() };
+//! assert_eq!(sb.run_with("echo hi", options).stdout, b"hi\n");
+//! # Ok::<(), wasiland::FsError>(())
+//! ```
+//!
 //! Modules, from the outside in: [`sandbox`] (the API), [`shell`] (the
 //! shell), [`exec`] (finding and starting programs), [`tools`] (the tool
-//! registry), [`guests`] (where the standard tools come from), [`process`] (one guest process), [`image`] (start-up
-//! images), [`spawn`] (the `wasiland_v1.spawn` import), [`runtime`]
-//! (engine and module cache), [`limits`], [`state`] (saved states).
+//! registry), [`guests`] (where the standard tools come from),
+//! [`process`] (one guest process), [`image`] (start-up images),
+//! [`spawn`] (the `wasiland_v1.spawn` import), [`runtime`] (engine and
+//! module cache), [`limits`], [`state`] (saved states).
 
 pub mod exec;
 pub mod guests;
@@ -34,8 +54,13 @@ pub use limits::{LimitHit, LimitKind, Limits};
 pub use process::{run_module, ProcessConfig, ProcessExit};
 pub use runtime::{ModuleError, Runtime};
 pub use sandbox::{
-    CancelHandle, FsError, OutputKind, RunOptions, RunResult, Sandbox, SandboxBuilder, Snapshot,
+    CancelHandle, FsError, OutputCallback, OutputKind, RunOptions, RunResult, Sandbox,
+    SandboxBuilder, Snapshot,
 };
 pub use state::StateError;
 pub use tools::{Tool, ToolKind, ToolRegistry};
-pub use wasiland_vfs::{CopyStats, Skipped, SkippedKind};
+pub use wasiland_vfs::{CopyStats, DirEntry, Skipped, SkippedKind, VfsError};
+pub use wasiland_wasi_host::{
+    BytesInput, RandomSource, SeededRandom, SharedVfs, Stdio, SystemClock, TraceSink, WasiClock,
+};
+pub use {wasiland_vfs, wasiland_wasi_host};
