@@ -1,6 +1,8 @@
 //! Running the `wasiland` binary as a user would, for the CLI tests.
 #![allow(dead_code)]
 
+pub mod measure;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
