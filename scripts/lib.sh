@@ -42,6 +42,18 @@ ensure_maturin() {
     echo "$(dirname "$py")/maturin"
 }
 
+# The official MCP Python SDK (PyPI `mcp`), the client of the MCP server's
+# end-to-end tests. Prints the venv's python path; creates it on first use.
+ensure_mcp_venv() {
+    local venv="$WASILAND_CACHE/venv-mcp"
+    if ! "$venv/bin/python" -c 'from mcp import Client' >/dev/null 2>&1; then
+        log "creating the MCP client venv with the PyPI mcp package in $venv"
+        python3 -m venv "$venv" >&2
+        "$venv/bin/pip" install --quiet --disable-pip-version-check 'mcp>=2.3' >&2
+    fi
+    echo "$venv/bin/python"
+}
+
 ensure_wasm_target() {
     if ! rustup target list --installed | grep -qx wasm32-wasip1; then
         log "installing the wasm32-wasip1 Rust target"

@@ -1,0 +1,223 @@
+//! The server's sandboxes: the handles it mints, the default sandbox, the
+//! snapshots of each, and the limits on how many live and how long they
+//! idle.
+//!
+//! A handle is `sb-` and 96 random bits (unguessable, so one is as good as
+//! a capability); the default sandbox's is `default`. Each sandbox sits
+//! behind an async mutex held for the length of a run or another whole-
+//! sandbox operation; file tools go to its filesystem directly, so they
+//! answer while a command runs.
+
+use super::render::ToolError;
+use super::ServerConfig;
+use crate::sandbox::{CancelHandle, Sandbox, Snapshot};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+use wasiland_wasi_host::SharedVfs;
+
+/// The handle of the sandbox used when a call names none.
+pub(crate) const DEFAULT_ID: &str = "default";
+
+/// One sandbox and what the server keeps about it.
+pub(crate) struct Entry {
+    pub id: String,
+    pub label: Option<String>,
+    /// Seconds since the epoch at creation.
+    pub created: u64,
+    /// The sandbox, held for a whole run (or save, load, snapshot...).
+    pub sandbox: Arc<tokio::sync::Mutex<Sandbox>>,
+    /// Its filesystem, for file tools that need not wait for a run.
+    pub vfs: SharedVfs,
+    /// The shell's cwd after the last operation, for relative paths.
+    pub cwd: Mutex<String>,
+    /// Stops the run in progress.
+    pub cancel: CancelHandle,
+    last_used: Mutex<Instant>,
+    snapshots: Mutex<VecDeque<(String, Snapshot)>>,
+}
+
+impl Entry {
+    fn new(id: String, label: Option<String>, sandbox: Sandbox) -> Entry {
+        let created = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Entry {
+            id,
+            label,
+            created,
+            vfs: sandbox.vfs().clone(),
+            cwd: Mutex::new(sandbox.shell().cwd().to_string()),
+            cancel: sandbox.cancel_handle(),
+            sandbox: Arc::new(tokio::sync::Mutex::new(sandbox)),
+            last_used: Mutex::new(Instant::now()),
+            snapshots: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    /// Marks the sandbox as used now (idle expiry counts from here).
+    pub fn touch(&self) {
+        *lock(&self.last_used) = Instant::now();
+    }
+
+    pub fn idle_for(&self) -> Duration {
+        lock(&self.last_used).elapsed()
+    }
+
+    pub fn cwd(&self) -> String {
+        lock(&self.cwd).clone()
+    }
+
+    pub fn set_cwd(&self, cwd: &str) {
+        *lock(&self.cwd) = cwd.to_string();
+    }
+
+    /// Keeps a snapshot; returns its handle and the handle of the oldest
+    /// one if it had to go to stay within `max`.
+    pub fn add_snapshot(&self, snapshot: Snapshot, max: usize) -> (String, Option<String>) {
+        let id = mint("snap");
+        let mut snapshots = lock(&self.snapshots);
+        let evicted = if snapshots.len() >= max.max(1) {
+            snapshots.pop_front().map(|(id, _)| id)
+        } else {
+            None
+        };
+        snapshots.push_back((id.clone(), snapshot));
+        (id, evicted)
+    }
+
+    pub fn snapshot(&self, id: &str) -> Option<Snapshot> {
+        lock(&self.snapshots)
+            .iter()
+            .find(|(s, _)| s == id)
+            .map(|(_, snap)| snap.clone())
+    }
+
+    pub fn snapshot_ids(&self) -> Vec<String> {
+        lock(&self.snapshots)
+            .iter()
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+}
+
+/// Every sandbox of the server.
+pub(crate) struct Registry {
+    pub config: ServerConfig,
+    /// What new sandboxes are forked from.
+    template: Mutex<Sandbox>,
+    entries: Mutex<HashMap<String, Arc<Entry>>>,
+}
+
+impl Registry {
+    pub fn new(mut template: Sandbox, config: ServerConfig) -> Registry {
+        template.set_limits(config.limits.clone());
+        Registry {
+            config,
+            template: Mutex::new(template),
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// A fresh sandbox (not yet registered), forked from the template.
+    pub fn fresh(&self) -> Sandbox {
+        lock(&self.template).fork()
+    }
+
+    /// The sandbox named by `id`, or the default one (created on first
+    /// use) when `id` is `None`.
+    pub fn get(&self, id: Option<&str>) -> Result<Arc<Entry>, ToolError> {
+        let mut entries = lock(&self.entries);
+        let id = id.unwrap_or(DEFAULT_ID);
+        if let Some(entry) = entries.get(id) {
+            entry.touch();
+            return Ok(entry.clone());
+        }
+        if id != DEFAULT_ID {
+            return Err(ToolError::unknown_sandbox(id));
+        }
+        self.check_room(entries.len())?;
+        let entry = Arc::new(Entry::new(id.to_string(), None, self.fresh()));
+        entries.insert(id.to_string(), entry.clone());
+        Ok(entry)
+    }
+
+    /// Registers `sandbox` under a new handle.
+    pub fn add(&self, sandbox: Sandbox, label: Option<String>) -> Result<Arc<Entry>, ToolError> {
+        let mut entries = lock(&self.entries);
+        self.check_room(entries.len())?;
+        let entry = Arc::new(Entry::new(mint("sb"), label, sandbox));
+        entries.insert(entry.id.clone(), entry.clone());
+        Ok(entry)
+    }
+
+    /// Refuses one more sandbox beyond `max_sandboxes`.
+    pub fn check_room(&self, live: usize) -> Result<(), ToolError> {
+        if live >= self.config.max_sandboxes {
+            Err(ToolError::limit(format!(
+                "the server already holds its maximum of {} sandboxes; destroy one \
+                 (destroy_sandbox) before creating another",
+                self.config.max_sandboxes
+            )))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Unregisters a sandbox and stops what it runs.
+    pub fn remove(&self, id: &str) -> Result<Arc<Entry>, ToolError> {
+        let entry = lock(&self.entries)
+            .remove(id)
+            .ok_or_else(|| ToolError::unknown_sandbox(id))?;
+        entry.cancel.cancel();
+        Ok(entry)
+    }
+
+    /// Every sandbox, oldest first.
+    pub fn list(&self) -> Vec<Arc<Entry>> {
+        let mut all: Vec<Arc<Entry>> = lock(&self.entries).values().cloned().collect();
+        all.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+        all
+    }
+
+    /// Destroys the sandboxes idle for longer than the idle timeout (not
+    /// the ones running something); returns how many.
+    pub fn expire_idle(&self) -> usize {
+        let Some(limit) = self.config.idle_timeout else {
+            return 0;
+        };
+        let mut entries = lock(&self.entries);
+        let before = entries.len();
+        entries.retain(|_, e| e.idle_for() < limit || e.sandbox.try_lock().is_err());
+        before - entries.len()
+    }
+
+    /// Stops every run (the server is going away).
+    pub fn cancel_all(&self) {
+        for entry in lock(&self.entries).values() {
+            entry.cancel.cancel();
+        }
+    }
+}
+
+/// A new handle: `prefix-` and 24 hex digits of OS randomness.
+pub(crate) fn mint(prefix: &str) -> String {
+    let mut bytes = [0u8; 12];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No OS randomness: still unique within the process.
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(1);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let t = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
+        bytes[..8].copy_from_slice(&t.to_le_bytes());
+        bytes[8..].copy_from_slice(&(n as u32).to_le_bytes());
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}-{hex}")
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
