@@ -334,6 +334,57 @@ fn operator_controls() {
     assert_eq!(r["structuredContent"]["limit"]["kind"], "timeout", "{r}");
     assert!(started.elapsed() < Duration::from_secs(8));
 
+    drop(s);
+
+    // Snapshots: at most --max-snapshots, and their files within twice
+    // --fs-limit; the oldest go first and are named.
+    let mut s = Server::start(&["--max-snapshots", "2", "--fs-limit", "100K"]);
+    let mut snaps = Vec::new();
+    for i in 0..3 {
+        let r = s.call(10 + i, "snapshot", json!({}));
+        snaps.push(
+            r["structuredContent"]["snapshot_id"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+        let evicted = &r["structuredContent"]["evicted_snapshot_ids"];
+        assert_eq!(
+            evicted,
+            &json!(if i == 2 {
+                vec![snaps[0].clone()]
+            } else {
+                vec![]
+            }),
+            "{r}"
+        );
+    }
+    let r = s.call(23, "restore", json!({"snapshot_id": snaps[0]}));
+    assert_eq!(
+        r["structuredContent"]["error"]["code"], "unknown_snapshot",
+        "{r}"
+    );
+    drop(s);
+    let mut s = Server::start(&["--max-snapshots", "10", "--fs-limit", "100K"]);
+    s.call(
+        20,
+        "write_file",
+        json!({"path": "big", "content": "x".repeat(90 << 10)}),
+    );
+    let a = s.call(21, "snapshot", json!({}));
+    let b = s.call(22, "snapshot", json!({}));
+    assert_eq!(
+        b["structuredContent"]["evicted_snapshot_ids"],
+        json!([]),
+        "{b}"
+    );
+    let c = s.call(23, "snapshot", json!({}));
+    assert_eq!(
+        c["structuredContent"]["evicted_snapshot_ids"],
+        json!([a["structuredContent"]["snapshot_id"]]),
+        "{c}"
+    );
+
     let out = wasiland()
         .args(["mcp", "--allow-tools", "run_command,format_disk"])
         .stdin(Stdio::null())

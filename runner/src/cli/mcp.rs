@@ -28,13 +28,14 @@ pub struct McpArgs {
     #[arg(long = "allow-origin", value_name = "ORIGIN")]
     allow_origins: Vec<String>,
     /// Sandboxes alive at once (the default sandbox included).
-    #[arg(long, value_name = "N", default_value_t = 16)]
+    #[arg(long, value_name = "N", default_value_t = 8)]
     max_sandboxes: usize,
     /// Destroy a sandbox unused for this many seconds (0: never).
     #[arg(long, value_name = "SECONDS", default_value_t = 1800.0)]
     idle_timeout: f64,
-    /// Snapshots kept per sandbox (the oldest goes first).
-    #[arg(long, value_name = "N", default_value_t = 32)]
+    /// Snapshots kept per sandbox (the oldest go first, also to keep their
+    /// files within twice --fs-limit).
+    #[arg(long, value_name = "N", default_value_t = 16)]
     max_snapshots: usize,
     /// Largest request accepted, in bytes (K/M/G suffixes): bounds write_file and import_state payloads.
     #[arg(long, value_name = "BYTES", value_parser = super::parse_bytes, default_value = "16M")]
@@ -81,10 +82,17 @@ fn serve(args: McpArgs) -> Result<(), (i32, String)> {
 }
 
 fn config(args: &McpArgs) -> Result<ServerConfig, String> {
-    let mut limits = args.sandbox.limits.limits()?;
-    if args.sandbox.limits.output_limit.is_none() {
-        limits.output = wasiland::mcp::default_limits().output;
+    // The server's defaults where no flag says otherwise.
+    let given = &args.sandbox.limits;
+    let defaults = wasiland::mcp::default_limits();
+    let mut limits = given.limits()?;
+    if given.output_limit.is_none() {
+        limits.output = defaults.output;
     }
+    if given.fs_limit.is_none() {
+        limits.fs_bytes = defaults.fs_bytes;
+    }
+    limits.sandbox_memory = defaults.sandbox_memory;
     if let Some(tools) = &args.allow_tools {
         let known = wasiland::mcp::tool_names();
         if let Some(unknown) = tools.iter().find(|t| !known.contains(t)) {

@@ -46,7 +46,9 @@ pub struct ServerConfig {
     pub max_sandboxes: usize,
     /// A sandbox unused this long is destroyed (`None`: never).
     pub idle_timeout: Option<Duration>,
-    /// Snapshots kept per sandbox; the oldest goes when one more is taken.
+    /// Snapshots kept per sandbox; the oldest go when one more is taken,
+    /// also to keep their files (counted by logical size) within twice
+    /// `limits.fs_bytes`.
     pub max_snapshots: usize,
     /// Largest request accepted (one JSON-RPC message), in bytes.
     pub max_request_bytes: usize,
@@ -58,20 +60,25 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             limits: default_limits(),
-            max_sandboxes: 16,
+            max_sandboxes: 8,
             idle_timeout: Some(Duration::from_secs(30 * 60)),
-            max_snapshots: 32,
+            max_snapshots: 16,
             max_request_bytes: 16 << 20,
             allowed_tools: None,
         }
     }
 }
 
-/// [`Limits::default`], but with room for a model's context: 1 MiB of
-/// output per call instead of 64 MiB.
+/// [`Limits::default`], but sized for a server holding several sandboxes
+/// for clients it does not trust, and for a model's context: 1 MiB of
+/// output per call (instead of 64 MiB), 256 MiB of files per sandbox
+/// (instead of 1 GiB) and 1 GiB of host memory per sandbox (instead of
+/// 2 GiB). With the default 8 sandboxes that is at most about 10 GiB.
 pub fn default_limits() -> Limits {
     Limits {
         output: Some(1 << 20),
+        fs_bytes: Some(256 << 20),
+        sandbox_memory: Some(1 << 30),
         ..Limits::default()
     }
 }
@@ -91,9 +98,9 @@ pub struct Server {
 impl Server {
     /// A server whose sandboxes start as forks of `template`.
     pub fn new(template: Sandbox, config: ServerConfig) -> Server {
-        Server {
-            registry: Arc::new(registry::Registry::new(template, config)),
-        }
+        let registry = Arc::new(registry::Registry::new(template, config));
+        registry.prewarm();
+        Server { registry }
     }
 
     /// Serve MCP over this process's stdin and stdout until stdin ends.

@@ -34,7 +34,8 @@ pub(crate) struct Entry {
     /// Stops the run in progress.
     pub cancel: CancelHandle,
     last_used: Mutex<Instant>,
-    snapshots: Mutex<VecDeque<(String, Snapshot)>>,
+    /// (handle, snapshot, bytes of files in it), oldest first.
+    snapshots: Mutex<VecDeque<(String, Snapshot, u64)>>,
 }
 
 impl Entry {
@@ -72,31 +73,48 @@ impl Entry {
         *lock(&self.cwd) = cwd.to_string();
     }
 
-    /// Keeps a snapshot; returns its handle and the handle of the oldest
-    /// one if it had to go to stay within `max`.
-    pub fn add_snapshot(&self, snapshot: Snapshot, max: usize) -> (String, Option<String>) {
+    /// Keeps a snapshot holding `bytes` of files; returns its handle and
+    /// the handles of the oldest ones dropped to stay within `max` of them
+    /// and `max_bytes` in all (counted by logical size, so data snapshots
+    /// share counts once per snapshot: a bound, not a measure).
+    pub fn add_snapshot(
+        &self,
+        snapshot: Snapshot,
+        bytes: u64,
+        max: usize,
+        max_bytes: u64,
+    ) -> (String, Vec<String>) {
         let id = mint("snap");
         let mut snapshots = lock(&self.snapshots);
-        let evicted = if snapshots.len() >= max.max(1) {
-            snapshots.pop_front().map(|(id, _)| id)
-        } else {
-            None
-        };
-        snapshots.push_back((id.clone(), snapshot));
+        let mut evicted = Vec::new();
+        while !snapshots.is_empty()
+            && (snapshots.len() >= max.max(1)
+                || snapshots
+                    .iter()
+                    .map(|s| s.2)
+                    .sum::<u64>()
+                    .saturating_add(bytes)
+                    > max_bytes)
+        {
+            if let Some((old, _, _)) = snapshots.pop_front() {
+                evicted.push(old);
+            }
+        }
+        snapshots.push_back((id.clone(), snapshot, bytes));
         (id, evicted)
     }
 
     pub fn snapshot(&self, id: &str) -> Option<Snapshot> {
         lock(&self.snapshots)
             .iter()
-            .find(|(s, _)| s == id)
-            .map(|(_, snap)| snap.clone())
+            .find(|(s, _, _)| s == id)
+            .map(|(_, snap, _)| snap.clone())
     }
 
     pub fn snapshot_ids(&self) -> Vec<String> {
         lock(&self.snapshots)
             .iter()
-            .map(|(id, _)| id.clone())
+            .map(|(id, _, _)| id.clone())
             .collect()
     }
 }
@@ -116,6 +134,21 @@ impl Registry {
             config,
             template: Mutex::new(template),
             entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Compiles the tools and builds python3's start-up image in the
+    /// background (on a throwaway fork), so an agent's first call does not
+    /// pay for them.
+    pub fn prewarm(&self) {
+        let mut scratch = self.fresh();
+        let spawned = std::thread::Builder::new()
+            .name("wasiland:prewarm".into())
+            .spawn(move || {
+                scratch.run("true; python3 -c pass");
+            });
+        if let Err(e) = spawned {
+            eprintln!("wasiland mcp: no prewarm thread: {e}");
         }
     }
 

@@ -265,8 +265,9 @@ pub(crate) struct SnapshotTaken {
     pub sandbox_id: String,
     /// Pass it to restore.
     pub snapshot_id: String,
-    /// The oldest snapshot, dropped to stay within the server's maximum.
-    pub evicted_snapshot_id: Option<String>,
+    /// The oldest snapshots, dropped to stay within the server's maximum
+    /// number of snapshots and their bytes.
+    pub evicted_snapshot_ids: Vec<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -604,7 +605,7 @@ impl ServerHandler for Tools {
     }
 }
 
-/// The bytes of a file tool's path, resolved against the sandbox's cwd.
+/// A file tool's path made absolute (a relative one starts at the sandbox's cwd).
 fn path_in(entry: &Entry, path: &str) -> Result<String, ToolError> {
     if path.is_empty() {
         return Err(ToolError::invalid("the path is empty"));
@@ -831,19 +832,29 @@ impl Tools {
 
     async fn take_snapshot(&self, id: Option<&str>, ct: &CancellationToken) -> Outcome {
         let entry = self.registry.get(id)?;
-        let snap = run::with_sandbox(&entry, ct, self.wait(), None, |sb| sb.snapshot()).await?;
-        let (snapshot_id, evicted) = entry.add_snapshot(snap, self.registry.config.max_snapshots);
+        let (snap, bytes) = run::with_sandbox(&entry, ct, self.wait(), None, |sb| {
+            (sb.snapshot(), sb.vfs().lock().usage().bytes)
+        })
+        .await?;
+        let config = &self.registry.config;
+        let max_bytes = config
+            .limits
+            .fs_bytes
+            .map_or(u64::MAX, |b| b.saturating_mul(2));
+        let (snapshot_id, evicted) =
+            entry.add_snapshot(snap, bytes, config.max_snapshots, max_bytes);
         let mut text = format!("snapshot {snapshot_id} of sandbox {}", entry.id);
-        if let Some(old) = &evicted {
+        if !evicted.is_empty() {
             text.push_str(&format!(
-                " (dropped the oldest, {old}, to stay within {})",
-                self.registry.config.max_snapshots
+                " (dropped the oldest, {}, to keep at most {} snapshots holding at most twice the file limit)",
+                evicted.join(", "),
+                config.max_snapshots
             ));
         }
         let out = SnapshotTaken {
             sandbox_id: entry.id.clone(),
             snapshot_id,
-            evicted_snapshot_id: evicted,
+            evicted_snapshot_ids: evicted,
         };
         Ok(render::result(&out, text, false))
     }
