@@ -147,6 +147,24 @@ fn modern_clients_need_no_handshake() {
     assert!(text(&r).contains("--- stdout ---\nx\n"), "{r}");
     let r = s.call(4, "run_python", json!({"code": "print(1)"}));
     assert_eq!(r["structuredContent"]["stdout"], "1\n", "{r}");
+    // Long listings are cut at 1000 entries, and say so.
+    s.call(
+        5,
+        "run_command",
+        json!({"command": "mkdir /tmp/many && cd /tmp/many && for i in $(seq 1 1005); do : > f$i; done"}),
+    );
+    let r = s.call(6, "list_directory", json!({"path": "/tmp/many"}));
+    let out = &r["structuredContent"];
+    assert_eq!(out["entries"].as_array().unwrap().len(), 1000, "{r}");
+    assert_eq!(
+        (out["truncated"].clone(), out["entries"][0]["name"].clone()),
+        (json!(true), json!("f1"))
+    );
+    assert!(
+        text(&r).starts_with("/tmp/many: 1005 entries"),
+        "{}",
+        text(&r)
+    );
 }
 
 #[test]

@@ -145,7 +145,7 @@ impl Registry {
         let spawned = std::thread::Builder::new()
             .name("wasiland:prewarm".into())
             .spawn(move || {
-                scratch.run("true; python3 -c pass");
+                scratch.run("/usr/bin/true; python3 -c pass");
             });
         if let Err(e) = spawned {
             eprintln!("wasiland mcp: no prewarm thread: {e}");

@@ -785,10 +785,14 @@ impl Tools {
         let path = path_in(&entry, args.path.as_deref().unwrap_or("."))?;
         let (entries, total) = {
             let vfs = entry.vfs.lock();
-            let all = vfs.list_dir(&path).map_err(|e| fs_error(&path, e))?;
-            let total = all.len();
+            let dir = vfs.lookup(&path).map_err(|e| fs_error(&path, e))?;
+            // Lazily: a directory may hold many more names than are shown.
+            let mut all = vfs
+                .read_dir_iter(dir, 0)
+                .map_err(|e| fs_error(&path, e))?
+                .filter(|e| e.name != "." && e.name != "..");
             let entries: Vec<DirEntryInfo> = all
-                .into_iter()
+                .by_ref()
                 .take(LIST_MAX)
                 .map(|e| {
                     let meta = vfs.stat(e.ino).ok();
@@ -806,6 +810,7 @@ impl Tools {
                     }
                 })
                 .collect();
+            let total = entries.len() + all.count();
             (entries, total)
         };
         entry.touch();
