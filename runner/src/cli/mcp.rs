@@ -2,6 +2,7 @@
 //! Streamable HTTP, with the operator's limits and controls as flags.
 
 use super::common::SandboxArgs;
+use super::{parse, text};
 use clap::Args;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -38,7 +39,7 @@ pub struct McpArgs {
     #[arg(long, value_name = "N", default_value_t = 16)]
     max_snapshots: usize,
     /// Largest request accepted, in bytes (K/M/G suffixes): bounds write_file and import_state payloads.
-    #[arg(long, value_name = "BYTES", value_parser = super::parse_bytes, default_value = "16M")]
+    #[arg(long, value_name = "BYTES", value_parser = parse::parse_bytes, default_value = "16M")]
     max_request_bytes: u64,
     /// Expose only these tools (comma-separated names, e.g. run_command,read_file).
     #[arg(long, value_name = "TOOLS", value_delimiter = ',')]
@@ -49,7 +50,7 @@ pub fn run(args: McpArgs) -> i32 {
     match serve(args) {
         Ok(()) => 0,
         Err((status, message)) => {
-            eprintln!("wasiland mcp: {message}");
+            text::error(&format!("mcp: {message}"));
             status
         }
     }
@@ -58,15 +59,15 @@ pub fn run(args: McpArgs) -> i32 {
 fn serve(args: McpArgs) -> Result<(), (i32, String)> {
     let usage = |m: String| (2, m);
     let config = config(&args).map_err(usage)?;
-    let template = args.sandbox.sandbox().map_err(usage)?;
-    for m in &args.sandbox.mounts {
-        if let Some((_, guest)) = m.rsplit_once(':') {
-            template
-                .vfs()
-                .lock()
-                .set_read_only(&wasiland::exec::absolute(template.shell().cwd(), guest))
-                .map_err(|e| usage(format!("cannot make {guest} read-only: {e}")))?;
-        }
+    let template = args.sandbox.sandbox(config.limits.timeout).map_err(usage)?;
+    let workdir = args.sandbox.workdir();
+    for (_, guest) in &args.sandbox.mounts {
+        let guest = parse::sandbox_path(&workdir, guest);
+        template
+            .vfs()
+            .lock()
+            .set_read_only(&guest)
+            .map_err(|e| usage(format!("cannot make {guest} read-only: {e}")))?;
     }
     let server = Server::new(template, config);
     let served = match args.http {
@@ -85,7 +86,7 @@ fn config(args: &McpArgs) -> Result<ServerConfig, String> {
     // The server's defaults where no flag says otherwise.
     let given = &args.sandbox.limits;
     let defaults = wasiland::mcp::default_limits();
-    let mut limits = given.limits()?;
+    let mut limits = given.limits(defaults.timeout);
     if given.output_limit.is_none() {
         limits.output = defaults.output;
     }
@@ -102,19 +103,23 @@ fn config(args: &McpArgs) -> Result<ServerConfig, String> {
             ));
         }
     }
-    if !(args.idle_timeout.is_finite() && args.idle_timeout >= 0.0) {
-        return Err(format!(
-            "--idle-timeout wants seconds (0 for never), got {}",
-            args.idle_timeout
-        ));
-    }
+    let idle_timeout = match Duration::try_from_secs_f64(args.idle_timeout) {
+        Ok(d) if d.is_zero() => None,
+        Ok(d) => Some(d),
+        Err(_) => {
+            return Err(format!(
+                "--idle-timeout wants seconds (0 for never), got {}",
+                args.idle_timeout
+            ))
+        }
+    };
     if args.max_sandboxes == 0 {
         return Err("--max-sandboxes must be at least 1".into());
     }
     Ok(ServerConfig {
         limits,
         max_sandboxes: args.max_sandboxes,
-        idle_timeout: (args.idle_timeout > 0.0).then(|| Duration::from_secs_f64(args.idle_timeout)),
+        idle_timeout,
         max_snapshots: args.max_snapshots.max(1),
         max_request_bytes: usize::try_from(args.max_request_bytes)
             .map_err(|_| "--max-request-bytes is too large".to_string())?,

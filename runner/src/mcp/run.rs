@@ -45,7 +45,7 @@ pub(crate) async fn with_sandbox<T: Send + 'static>(
     });
     let stuck = async {
         match deadline {
-            Some(d) => tokio::time::sleep(d + GRACE).await,
+            Some(d) => tokio::time::sleep(d.saturating_add(GRACE)).await,
             None => std::future::pending().await,
         }
     };

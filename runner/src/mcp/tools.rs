@@ -661,7 +661,10 @@ impl Tools {
             .unwrap_or(Duration::from_secs(24 * 3600));
         match asked {
             None => Ok(max),
-            Some(s) if s.is_finite() && s > 0.0 => Ok(Duration::from_secs_f64(s).min(max)),
+            // Past Duration's range is simply more than the maximum.
+            Some(s) if s > 0.0 && s.is_finite() => {
+                Ok(Duration::try_from_secs_f64(s).map_or(max, |d| d.min(max)))
+            }
             Some(s) => Err(ToolError::invalid(format!(
                 "timeout_s must be a positive number of seconds, not {s}"
             ))),
