@@ -578,6 +578,10 @@ fn http_guards_host_origin_and_size() {
     // Malformed JSON is a protocol error, and the server goes on.
     let (status, body) = post(port, &with(&[]), b"{not json");
     assert!((400..500).contains(&status), "{status} {body}");
+    // So is JSON nested past serde_json's recursion limit: no crash.
+    let deep = format!("{}{}", "[".repeat(20_000), "]".repeat(20_000));
+    let (status, body) = post(port, &with(&[]), deep.as_bytes());
+    assert!((400..500).contains(&status), "{status} {body}");
     assert_eq!(post(port, &with(&[]), call.as_bytes()).0, 200);
     let _ = child.kill();
     let _ = child.wait();
@@ -590,4 +594,246 @@ fn http_guards_host_origin_and_size() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--allow-remote"));
+}
+
+/// The `_meta` of a 2026-07-28 request naming `version`.
+fn meta_of(version: &str) -> Value {
+    json!({
+        "io.modelcontextprotocol/protocolVersion": version,
+        "io.modelcontextprotocol/clientCapabilities": {},
+    })
+}
+
+#[test]
+fn protocol_versions_are_negotiated() {
+    // A request of a revision the server does not speak: -32022 naming
+    // the ones it does, so the client can fall back.
+    let mut s = Server::start(&[]);
+    let e = s.request(1, "tools/list", json!({"_meta": meta_of("1999-01-01")}));
+    assert_eq!(e["error"]["code"], -32022, "{e}");
+    assert_eq!(e["error"]["data"]["requested"], "1999-01-01", "{e}");
+    let supported = e["error"]["data"]["supported"].to_string();
+    assert!(supported.contains(MODERN), "{e}");
+    let r = s.call(2, "run_command", json!({"command": "echo still"}));
+    assert_eq!(r["structuredContent"]["stdout"], "still\n", "{r}");
+    drop(s);
+    // initialize never agrees to a revision it cannot speak with a
+    // handshake: 2026-07-28 has none, an unknown one is not echoed.
+    for asked in [MODERN, "2099-01-01", "2025-06-18"] {
+        let mut s = Server::start(&[]);
+        let init = s.request(
+            1,
+            "initialize",
+            json!({"protocolVersion": asked, "capabilities": {},
+                   "clientInfo": {"name": "test", "version": "1"}}),
+        );
+        let agreed = init["result"]["protocolVersion"].as_str().unwrap_or("");
+        if asked == "2025-06-18" {
+            assert_eq!(agreed, asked, "{init}");
+        } else {
+            assert_eq!(agreed, "2025-11-25", "{init}");
+        }
+    }
+}
+
+#[test]
+fn progress_is_reported_when_asked() {
+    let mut s = Server::start(&["--timeout", "30"]);
+    let mut with_token = meta();
+    with_token["progressToken"] = json!("p-1");
+    s.send(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+        "name": "run_command", "arguments": {"command": "sleep 2.5; echo done"},
+        "_meta": with_token}}),
+    );
+    let mut progress = Vec::new();
+    let result = loop {
+        let m = s.recv();
+        if m["method"] == "notifications/progress" {
+            progress.push(m["params"].clone());
+        } else if m["id"] == 1 {
+            break m;
+        }
+    };
+    assert_eq!(
+        result["result"]["structuredContent"]["stdout"], "done\n",
+        "{result}"
+    );
+    assert!(progress.len() >= 2, "{progress:?}");
+    let mut last = 0.0;
+    for p in &progress {
+        assert_eq!(
+            (&p["progressToken"], &p["total"]),
+            (&json!("p-1"), &json!(30.0)),
+            "{p}"
+        );
+        let now = p["progress"].as_f64().unwrap();
+        assert!(now > last, "{progress:?}");
+        last = now;
+    }
+    // Without a token, no notifications.
+    s.send(
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+        "name": "run_command", "arguments": {"command": "sleep 1.5"}, "_meta": meta()}}),
+    );
+    let m = s.recv();
+    assert_eq!(m["id"], 2, "{m}");
+}
+
+#[test]
+fn hostile_json_is_answered_and_the_server_stays() {
+    let mut s = Server::start(&[]);
+    // Nested far past serde_json's recursion limit (128): a parse error,
+    // never a stack overflow.
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    s.send_raw(deep.as_bytes());
+    let e = s.recv();
+    assert_eq!(e["error"]["code"], -32700, "{e}");
+    // The same inside a request's arguments: answered with its id, so the
+    // client is not left waiting.
+    let nested = format!(
+        r#"{{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{{"name":"run_command","arguments":{{"command":{}"x"{}}}}}}}"#,
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
+    s.send_raw(nested.as_bytes());
+    let e = s.recv();
+    assert_eq!(
+        (e["id"].clone(), e["error"]["code"].clone()),
+        (json!(2), json!(-32700)),
+        "{e}"
+    );
+    // Bytes that are not UTF-8 inside a string.
+    s.send_raw(
+        b"{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"run_command\",\"arguments\":{\"command\":\"echo \xff\"}}}",
+    );
+    let e = s.recv();
+    assert_eq!(
+        (e["id"].clone(), e["error"]["code"].clone()),
+        (json!(3), json!(-32700)),
+        "{e}"
+    );
+    // Numbers out of every range, as ids and as arguments.
+    s.send_raw(br#"{"jsonrpc":"2.0","id":1e999,"method":"ping"}"#);
+    assert!(s.recv()["error"]["code"].is_i64());
+    s.send_raw(br#"{"jsonrpc":"2.0","id":99999999999999999999999,"method":"ping"}"#);
+    let e = s.recv();
+    assert_eq!(
+        (e["id"].clone(), e["error"]["code"].clone()),
+        (json!(null), json!(-32600)),
+        "{e}"
+    );
+    let r = s.call(
+        4,
+        "run_command",
+        json!({"command": "true", "timeout_s": 1e308}),
+    );
+    assert_eq!(r["structuredContent"]["exit_code"], 0, "{r}");
+    let r = s.call(
+        5,
+        "read_file",
+        json!({"path": "/etc/passwd", "max_bytes": -1}),
+    );
+    assert_eq!(r["isError"], true, "{r}");
+    // A batch (JSON-RPC arrays are not part of MCP since 2025-06-18).
+    s.send_raw(br#"[{"jsonrpc":"2.0","id":6,"method":"ping"}]"#);
+    assert!(s.recv()["error"]["code"].is_i64());
+    // An absurd label is refused, not kept.
+    let r = s.call(7, "create_sandbox", json!({"label": "l".repeat(100_000)}));
+    assert_eq!(
+        r["structuredContent"]["error"]["code"], "invalid_argument",
+        "{r}"
+    );
+    let r = s.call(8, "run_command", json!({"command": "echo alive"}));
+    assert_eq!(r["structuredContent"]["stdout"], "alive\n", "{r}");
+}
+
+#[test]
+fn a_flood_of_calls_is_answered_at_once_beyond_the_limit() {
+    let mut s = Server::start(&["--max-calls", "8", "--timeout", "60"]);
+    // One long run holds the default sandbox...
+    s.send(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+        "name": "run_command", "arguments": {"command": "sleep 3; echo first"}, "_meta": meta()}}),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    // ... and 300 more calls arrive at once: 7 wait for it, the rest are
+    // told the server is busy, without waiting.
+    let started = Instant::now();
+    for i in 0..300u64 {
+        s.send(json!({"jsonrpc": "2.0", "id": 100 + i, "method": "tools/call", "params": {
+            "name": "run_command", "arguments": {"command": format!("echo {i}")}, "_meta": meta()}}));
+    }
+    let (mut busy, mut ran) = (0, 0);
+    for _ in 0..301 {
+        let m = s.recv();
+        let id = m["id"].as_u64().unwrap_or_else(|| panic!("{m}"));
+        let out = &m["result"]["structuredContent"];
+        if out["error"]["code"] == "busy" {
+            busy += 1;
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "busy answered late"
+            );
+        } else if id == 1 {
+            assert_eq!(out["stdout"], "first\n", "{m}");
+        } else {
+            assert_eq!(out["stdout"], format!("{}\n", id - 100), "{m}");
+            ran += 1;
+        }
+    }
+    assert_eq!((ran, busy), (7, 293));
+    let r = s.call(1000, "run_command", json!({"command": "echo after"}));
+    assert_eq!(r["structuredContent"]["stdout"], "after\n", "{r}");
+}
+
+#[test]
+fn sandboxes_stay_within_the_limit_when_asked_for_at_once() {
+    let mut s = Server::start(&["--max-sandboxes", "3"]);
+    for i in 0..50u64 {
+        s.send(
+            json!({"jsonrpc": "2.0", "id": 100 + i, "method": "tools/call", "params": {
+            "name": "create_sandbox", "arguments": {}, "_meta": meta()}}),
+        );
+    }
+    let mut created = Vec::new();
+    for _ in 0..50 {
+        let m = s.recv();
+        let out = &m["result"]["structuredContent"];
+        match out["sandbox_id"].as_str() {
+            Some(id) => created.push(id.to_string()),
+            None => assert_eq!(out["error"]["code"], "limit", "{m}"),
+        }
+    }
+    assert_eq!(created.len(), 3);
+    // Imports arriving together: room for one, so one state is loaded.
+    let r = s.call(1, "export_state", json!({"sandbox_id": created[0]}));
+    let data = r["structuredContent"]["data"].as_str().unwrap().to_string();
+    s.call(2, "destroy_sandbox", json!({"sandbox_id": created[1]}));
+    for i in 0..20u64 {
+        s.send(
+            json!({"jsonrpc": "2.0", "id": 200 + i, "method": "tools/call", "params": {
+            "name": "import_state", "arguments": {"data": data}, "_meta": meta()}}),
+        );
+    }
+    let mut imported = 0;
+    for _ in 0..20 {
+        let m = s.recv();
+        let out = &m["result"]["structuredContent"];
+        if out["sandbox_id"].is_string() {
+            imported += 1;
+        } else {
+            assert_eq!(out["error"]["code"], "limit", "{m}");
+        }
+    }
+    assert_eq!(imported, 1);
+    let r = s.call(3, "list_sandboxes", json!({}));
+    assert_eq!(
+        r["structuredContent"]["sandboxes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3,
+        "{r}"
+    );
 }

@@ -41,6 +41,10 @@ pub struct McpArgs {
     /// Largest request accepted, in bytes (K/M/G suffixes): bounds write_file and import_state payloads.
     #[arg(long, value_name = "BYTES", value_parser = parse::parse_bytes, default_value = "16M")]
     max_request_bytes: u64,
+    /// Tool calls in progress at once, over all clients; more are answered
+    /// at once with a "busy" error.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    max_calls: usize,
     /// Expose only these tools (comma-separated names, e.g. run_command,read_file).
     #[arg(long, value_name = "TOOLS", value_delimiter = ',')]
     allow_tools: Option<Vec<String>>,
@@ -116,6 +120,9 @@ fn config(args: &McpArgs) -> Result<ServerConfig, String> {
     if args.max_sandboxes == 0 {
         return Err("--max-sandboxes must be at least 1".into());
     }
+    if args.max_calls == 0 {
+        return Err("--max-calls must be at least 1".into());
+    }
     Ok(ServerConfig {
         limits,
         max_sandboxes: args.max_sandboxes,
@@ -124,5 +131,6 @@ fn config(args: &McpArgs) -> Result<ServerConfig, String> {
         max_request_bytes: usize::try_from(args.max_request_bytes)
             .map_err(|_| "--max-request-bytes is too large".to_string())?,
         allowed_tools: args.allow_tools.clone(),
+        max_calls: args.max_calls,
     })
 }

@@ -54,6 +54,9 @@ pub struct ServerConfig {
     pub max_request_bytes: usize,
     /// Expose only these tools (`None`: all).
     pub allowed_tools: Option<Vec<String>>,
+    /// Tool calls in progress at once, over all clients; a call beyond
+    /// them is answered at once with a `busy` error.
+    pub max_calls: usize,
 }
 
 impl Default for ServerConfig {
@@ -65,6 +68,7 @@ impl Default for ServerConfig {
             max_snapshots: 16,
             max_request_bytes: 16 << 20,
             allowed_tools: None,
+            max_calls: 64,
         }
     }
 }

@@ -12,6 +12,7 @@ use super::render::ToolError;
 use super::ServerConfig;
 use crate::sandbox::{CancelHandle, Sandbox, Snapshot};
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 use wasiland_wasi_host::SharedVfs;
@@ -125,16 +126,51 @@ pub(crate) struct Registry {
     /// What new sandboxes are forked from.
     template: Mutex<Sandbox>,
     entries: Mutex<HashMap<String, Arc<Entry>>>,
+    /// Sandboxes being made (a fork or an import under way): they count
+    /// against `max_sandboxes` from the start, so concurrent imports cannot
+    /// all load their states before the count is checked.
+    reserved: AtomicUsize,
+    /// One permit per tool call in progress (`max_calls` of them).
+    calls: Arc<tokio::sync::Semaphore>,
+}
+
+/// Room for one more sandbox, taken by [`Registry::reserve`] and given
+/// back when dropped unless [`Slot::fill`] used it.
+pub(crate) struct Slot<'a> {
+    registry: &'a Registry,
+}
+
+impl Slot<'_> {
+    /// Registers `sandbox` under a new handle, in the room reserved.
+    pub fn fill(self, sandbox: Sandbox, label: Option<String>) -> Arc<Entry> {
+        let entry = Arc::new(Entry::new(mint("sb"), label, sandbox));
+        lock(&self.registry.entries).insert(entry.id.clone(), entry.clone());
+        entry
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.registry.reserved.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Registry {
     pub fn new(mut template: Sandbox, config: ServerConfig) -> Registry {
         template.set_limits(config.limits.clone());
         Registry {
+            calls: Arc::new(tokio::sync::Semaphore::new(config.max_calls.max(1))),
             config,
             template: Mutex::new(template),
             entries: Mutex::new(HashMap::new()),
+            reserved: AtomicUsize::new(0),
         }
+    }
+
+    /// A permit for one tool call, or `None` when `max_calls` are already
+    /// in progress.
+    pub fn start_call(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.calls.clone().try_acquire_owned().ok()
     }
 
     /// Compiles the tools and builds python3's start-up image in the
@@ -175,18 +211,20 @@ impl Registry {
         Ok(entry)
     }
 
-    /// Registers `sandbox` under a new handle.
-    pub fn add(&self, sandbox: Sandbox, label: Option<String>) -> Result<Arc<Entry>, ToolError> {
-        let mut entries = lock(&self.entries);
+    /// Room for one more sandbox, counted from now until it is filled or
+    /// dropped; refused beyond `max_sandboxes`.
+    pub fn reserve(&self) -> Result<Slot<'_>, ToolError> {
+        let entries = lock(&self.entries);
         self.check_room(entries.len())?;
-        let entry = Arc::new(Entry::new(mint("sb"), label, sandbox));
-        entries.insert(entry.id.clone(), entry.clone());
-        Ok(entry)
+        self.reserved.fetch_add(1, Ordering::SeqCst);
+        Ok(Slot { registry: self })
     }
 
-    /// Refuses one more sandbox beyond `max_sandboxes`.
-    pub fn check_room(&self, live: usize) -> Result<(), ToolError> {
-        if live >= self.config.max_sandboxes {
+    /// Refuses one more sandbox beyond `max_sandboxes` (those being made
+    /// count).
+    fn check_room(&self, live: usize) -> Result<(), ToolError> {
+        let reserved = self.reserved.load(Ordering::SeqCst);
+        if live.saturating_add(reserved) >= self.config.max_sandboxes {
             Err(ToolError::limit(format!(
                 "the server already holds its maximum of {} sandboxes; destroy one \
                  (destroy_sandbox) before creating another",
@@ -238,7 +276,7 @@ pub(crate) fn mint(prefix: &str) -> String {
     let mut bytes = [0u8; 12];
     if getrandom::fill(&mut bytes).is_err() {
         // No OS randomness: still unique within the process.
-        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::sync::atomic::AtomicU64;
         static COUNTER: AtomicU64 = AtomicU64::new(1);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let t = SystemTime::now()

@@ -211,19 +211,23 @@ fn parse(line: &[u8]) -> Result<ClientJsonRpcMessage, Option<Box<ServerJsonRpcMe
     let value: serde_json::Value = match serde_json::from_slice(line) {
         Ok(value) => value,
         Err(e) => {
+            // Answered with the request's id when its start names one
+            // (JSON nested past serde_json's limit, bytes that are not
+            // UTF-8 in a string...), so the client is not left waiting.
             return Err(Some(Box::new(ServerJsonRpcMessage::error(
                 ErrorData::new(ErrorCode::PARSE_ERROR, format!("not JSON: {e}"), None),
-                None,
-            ))))
+                sniff_id(&line[..line.len().min(HEAD)]),
+            ))));
         }
     };
-    let id = value
-        .get("id")
-        .and_then(|id| serde_json::from_value::<RequestId>(id.clone()).ok());
-    if id.is_none() && value.get("method").is_some() {
+    if value.get("id").is_none() && value.get("method").is_some() {
         // A notification: nothing to answer, whatever it is.
         return Err(None);
     }
+    // An id that is no valid id (a number past i64, say) is answered as null.
+    let id = value
+        .get("id")
+        .and_then(|id| serde_json::from_value::<RequestId>(id.clone()).ok());
     Err(Some(Box::new(ServerJsonRpcMessage::error(
         ErrorData::new(
             ErrorCode::INVALID_REQUEST,
@@ -257,9 +261,10 @@ fn sniff_id(head: &[u8]) -> Option<RequestId> {
                     let value_end = if *head.get(j)? == b'"' {
                         string_end(head, j)?
                     } else {
+                        // The whole token, so 1e999 is no id rather than 1.
                         j + head[j..]
                             .iter()
-                            .position(|c| !(c.is_ascii_digit() || *c == b'-'))?
+                            .position(|c| matches!(c, b',' | b'}') || c.is_ascii_whitespace())?
                     };
                     return serde_json::from_slice(&head[j..value_end]).ok();
                 }
@@ -304,6 +309,8 @@ mod tests {
             Some("abc".into())
         );
         assert_eq!(id(r#"{"method":"x","params":{"id":5,"data":"#), None);
+        assert_eq!(id(r#"{"id":1e999,"method":"ping"}"#), None);
+        assert_eq!(id(r#"{"id":-3 ,"method":"ping"}"#), Some("-3".into()));
         assert_eq!(id(r#"{"id":"#), None);
     }
 

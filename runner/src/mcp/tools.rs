@@ -5,7 +5,7 @@
 
 use super::registry::{Entry, Registry};
 use super::render::{self, finish, Outcome, ToolError};
-use super::run::{self, Run};
+use super::run::{self, Progress, Run};
 use crate::exec::absolute;
 use crate::state::FORMAT_VERSION;
 use base64::Engine;
@@ -14,7 +14,8 @@ use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::{
     CallToolResult, Implementation, ServerCapabilities, ServerConfig as ServerDescription,
 };
-use rmcp::{tool, tool_handler, tool_router, ErrorData, ServerHandler};
+use rmcp::service::RequestContext;
+use rmcp::{tool, tool_handler, tool_router, ErrorData, RoleServer, ServerHandler};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -340,8 +341,9 @@ impl Tools {
         Parameters(args): Parameters<CreateArgs>,
     ) -> Result<CallToolResult, ErrorData> {
         finish(
-            self.registry
-                .add(self.registry.fresh(), args.label)
+            check_label(&args.label)
+                .and_then(|()| self.registry.reserve())
+                .map(|slot| slot.fill(self.registry.fresh(), args.label))
                 .map(|entry| {
                     let out = SandboxCreated {
                         sandbox_id: entry.id.clone(),
@@ -429,7 +431,7 @@ impl Tools {
     async fn run_command(
         &self,
         Parameters(args): Parameters<RunCommandArgs>,
-        ct: CancellationToken,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
         let run = Run {
             command: args.command,
@@ -438,7 +440,7 @@ impl Tools {
             positional: None,
         };
         finish(
-            self.run(args.sandbox_id.as_deref(), args.timeout_s, run, &ct)
+            self.run(args.sandbox_id.as_deref(), args.timeout_s, run, &context)
                 .await,
         )
     }
@@ -451,7 +453,7 @@ impl Tools {
     async fn run_python(
         &self,
         Parameters(args): Parameters<RunPythonArgs>,
-        ct: CancellationToken,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
         let mut positional = vec![args.code];
         positional.extend(args.args.unwrap_or_default());
@@ -462,7 +464,7 @@ impl Tools {
             positional: Some(positional),
         };
         finish(
-            self.run(args.sandbox_id.as_deref(), args.timeout_s, run, &ct)
+            self.run(args.sandbox_id.as_deref(), args.timeout_s, run, &context)
                 .await,
         )
     }
@@ -594,6 +596,19 @@ impl ServerHandler for Tools {
                 None,
             ));
         }
+        // Every call holds a permit while it lasts: a flood of requests is
+        // answered at once instead of queueing without bound.
+        let Some(_permit) = self.registry.start_call() else {
+            return Ok(ToolError::new(
+                "busy",
+                format!(
+                    "the server is already handling its maximum of {} calls at once; retry when some have finished",
+                    self.registry.config.max_calls
+                ),
+            )
+            .result()
+            .into());
+        };
         let context = rmcp::handler::server::tool::ToolCallContext::new(self, request, context);
         self.tool_router.call(context).await
     }
@@ -602,6 +617,19 @@ impl ServerHandler for Tools {
         ServerDescription::new(ServerCapabilities::builder().enable_tools().build())
             .with_server_info(Implementation::new("wasiland", env!("CARGO_PKG_VERSION")))
             .with_instructions(INSTRUCTIONS)
+    }
+}
+
+/// Longest label kept for a sandbox, in bytes.
+const LABEL_MAX: usize = 256;
+
+fn check_label(label: &Option<String>) -> Result<(), ToolError> {
+    match label {
+        Some(l) if l.len() > LABEL_MAX => Err(ToolError::invalid(format!(
+            "a label is at most {LABEL_MAX} bytes; this one has {}",
+            l.len()
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -676,11 +704,15 @@ impl Tools {
         id: Option<&str>,
         timeout_s: Option<f64>,
         mut run: Run,
-        ct: &CancellationToken,
+        context: &RequestContext<RoleServer>,
     ) -> Outcome {
         run.timeout = self.timeout(timeout_s)?;
         let entry = self.registry.get(id)?;
-        let r = run::run_command(&entry, ct, run).await?;
+        let progress = context.meta.get_progress_token().map(|token| Progress {
+            peer: context.peer.clone(),
+            token,
+        });
+        let r = run::run_command(&entry, &context.ct, progress.as_ref(), run).await?;
         let limit = r.limit.as_ref().map(|h| LimitInfo {
             kind: h.kind.name().to_string(),
             process: h.process.clone(),
@@ -840,7 +872,7 @@ impl Tools {
 
     async fn take_snapshot(&self, id: Option<&str>, ct: &CancellationToken) -> Outcome {
         let entry = self.registry.get(id)?;
-        let (snap, bytes) = run::with_sandbox(&entry, ct, self.wait(), None, |sb| {
+        let (snap, bytes) = run::with_sandbox(&entry, ct, self.wait(), None, None, |sb| {
             (sb.snapshot(), sb.vfs().lock().usage().bytes)
         })
         .await?;
@@ -880,7 +912,7 @@ impl Tools {
                 ),
             )
         })?;
-        let cwd = run::with_sandbox(&entry, ct, self.wait(), None, move |sb| {
+        let cwd = run::with_sandbox(&entry, ct, self.wait(), None, None, move |sb| {
             sb.restore(&snap);
             sb.shell().cwd().to_string()
         })
@@ -899,10 +931,11 @@ impl Tools {
     }
 
     async fn fork(&self, args: ForkArgs, ct: &CancellationToken) -> Outcome {
+        check_label(&args.label)?;
         let entry = self.registry.get(args.sandbox_id.as_deref())?;
-        self.registry.check_room(self.registry.list().len())?;
-        let copy = run::with_sandbox(&entry, ct, self.wait(), None, |sb| sb.fork()).await?;
-        let new = self.registry.add(copy, args.label)?;
+        let slot = self.registry.reserve()?;
+        let copy = run::with_sandbox(&entry, ct, self.wait(), None, None, |sb| sb.fork()).await?;
+        let new = slot.fill(copy, args.label);
         let text = format!("forked sandbox {} into {}", entry.id, new.id);
         let out = Forked {
             sandbox_id: new.id.clone(),
@@ -913,7 +946,7 @@ impl Tools {
 
     async fn export(&self, id: Option<&str>, ct: &CancellationToken) -> Outcome {
         let entry = self.registry.get(id)?;
-        let blob = run::with_sandbox(&entry, ct, self.wait(), None, |sb| sb.save())
+        let blob = run::with_sandbox(&entry, ct, self.wait(), None, None, |sb| sb.save())
             .await?
             .map_err(|e| ToolError::new("unsavable", e.to_string()))?;
         let data = base64::engine::general_purpose::STANDARD.encode(&blob);
@@ -939,7 +972,9 @@ impl Tools {
     }
 
     async fn import(&self, args: ImportArgs) -> Outcome {
-        self.registry.check_room(self.registry.list().len())?;
+        check_label(&args.label)?;
+        // The room first: a state is loaded only when it can be kept.
+        let slot = self.registry.reserve()?;
         let blob = base64::engine::general_purpose::STANDARD
             .decode(args.data.trim().as_bytes())
             .map_err(|e| ToolError::invalid(format!("data is not valid base64: {e}")))?;
@@ -948,7 +983,7 @@ impl Tools {
             .await
             .map_err(|e| ToolError::new("internal", format!("the worker failed: {e}")))?;
         let sandbox = loaded.map_err(|e| ToolError::new("bad_state", e.to_string()))?;
-        let entry = self.registry.add(sandbox, args.label)?;
+        let entry = slot.fill(sandbox, args.label);
         let out = SandboxCreated {
             sandbox_id: entry.id.clone(),
             label: entry.label.clone(),
