@@ -42,6 +42,21 @@ ensure_maturin() {
     echo "$(dirname "$py")/maturin"
 }
 
+# The official MCP Python SDK (PyPI `mcp`), the client of the MCP server's
+# end-to-end tests, pinned so CI tests against a known client. Prints the
+# venv's python path; (re)creates the venv when it lacks that exact version.
+MCP_SDK_VERSION=2.3.0
+ensure_mcp_venv() {
+    local venv="$WASILAND_CACHE/venv-mcp-$MCP_SDK_VERSION"
+    if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; from mcp import Client; sys.exit(m.version('mcp') != '$MCP_SDK_VERSION')" >/dev/null 2>&1; then
+        log "creating the MCP client venv with the PyPI mcp package $MCP_SDK_VERSION in $venv"
+        rm -rf "$venv"
+        python3 -m venv "$venv" >&2
+        "$venv/bin/pip" install --quiet --disable-pip-version-check "mcp==$MCP_SDK_VERSION" >&2
+    fi
+    echo "$venv/bin/python"
+}
+
 ensure_wasm_target() {
     if ! rustup target list --installed | grep -qx wasm32-wasip1; then
         log "installing the wasm32-wasip1 Rust target"

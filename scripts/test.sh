@@ -36,6 +36,15 @@ log "conformance: wasiland and the reference"
 cargo build --release --quiet -p wasiland
 WASILAND_BIN="$REPO_ROOT/target/release/wasiland" "$REPO_ROOT/conformance/run.sh"
 
+log "MCP server with the official Python SDK as the client"
+MCP_PY="$(ensure_mcp_venv)"
+for transport in stdio http; do
+    for revision in legacy 2026-07-28; do
+        "$MCP_PY" runner/tests/mcp/e2e.py "$REPO_ROOT/target/release/wasiland" "$transport" "$revision"
+    done
+done
+"$MCP_PY" runner/tests/mcp/many_clients.py "$REPO_ROOT/target/release/wasiland"
+
 log "install: the README's pipeline from an installed binary, checkout fixtures hidden"
 "$REPO_ROOT/scripts/test-install.sh"
 

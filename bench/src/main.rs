@@ -10,6 +10,7 @@ mod agent;
 mod breakdown;
 mod configs;
 mod heap;
+mod mcp;
 mod measure;
 mod memory;
 mod stub_imports;
@@ -1041,6 +1042,30 @@ fn run(args: Args) -> Result<bool, String> {
             "heap: bytes allocated and not freed (exact; linear memories are heap allocations in wasmi); RSS: resident set, what the machine pays, blurred by the allocator reusing freed memory and including touched thread stacks."
         );
         let _ = writeln!(out);
+    }
+
+    if let Some(bin) = state.env.wasiland_bin.clone() {
+        eprintln!("[bench] MCP round trip");
+        let calls = (runs * 4).max(10);
+        match mcp::measure(&bin, &state.env.fixtures, &mut state.sandbox, calls) {
+            Ok(lines) => {
+                let _ = writeln!(
+                    out,
+                    "## MCP server round trip (issue 14; ms, medians of {calls})"
+                );
+                let _ = writeln!(out);
+                for l in &lines {
+                    let _ = writeln!(out, "{l}");
+                }
+                let _ = writeln!(out);
+                let _ = writeln!(
+                    out,
+                    "One `wasiland mcp` process over stdio, 2026-07-28 requests (no handshake), one JSON line out and the answer back, timed by the client; the library column runs the same command in a warm `Sandbox` in this process."
+                );
+                let _ = writeln!(out);
+            }
+            Err(e) => eprintln!("[bench] MCP round trip: {e}"),
+        }
     }
 
     let print1 = selected.iter().position(|w| w.id == "py-print1");

@@ -34,12 +34,15 @@
 //! registry), [`guests`] (where the standard tools come from),
 //! [`process`] (one guest process), [`image`] (start-up images),
 //! [`spawn`] (the `wasiland_v1.spawn` import), [`runtime`] (engine and
-//! module cache), [`limits`], [`state`] (saved states).
+//! module cache), [`limits`], [`state`] (saved states), and
+//! with the `mcp` feature `mcp` (the MCP server).
 
 pub mod exec;
 pub mod guests;
 pub mod image;
 pub mod limits;
+#[cfg(feature = "mcp")]
+pub mod mcp;
 pub mod process;
 pub mod runtime;
 pub mod sandbox;

@@ -1,4 +1,5 @@
-//! Command-line front end: `wasiland wasm`, `wasiland run`, `wasiland shell`.
+//! Command-line front end: `wasiland wasm`, `wasiland run`, `wasiland shell`,
+//! `wasiland mcp`.
 //!
 //! Flags come before the command (or module): the first word that is not a
 //! flag starts it, and everything from there on belongs to it, so a typo in
@@ -7,6 +8,8 @@
 
 mod common;
 mod host_stdio;
+#[cfg(feature = "mcp")]
+mod mcp;
 mod parse;
 mod run;
 mod shell;
@@ -41,6 +44,9 @@ enum Command {
     Shell(shell::ShellArgs),
     /// Run one WebAssembly module, with `wasmtime run`'s flags.
     Wasm(wasm::WasmArgs),
+    /// Serve MCP (stdio, or Streamable HTTP with --http): agents run commands and Python in sandboxes.
+    #[cfg(feature = "mcp")]
+    Mcp(mcp::McpArgs),
 }
 
 /// Parse the command line and run it; the exit code is the guest's.
@@ -54,6 +60,8 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Shell(args) => shell::run(args),
         Command::Wasm(args) => wasm::run(args),
+        #[cfg(feature = "mcp")]
+        Command::Mcp(args) => mcp::run(args),
     };
     ExitCode::from(u8::try_from(status.clamp(0, 255)).unwrap_or(255))
 }
