@@ -163,7 +163,7 @@ pub(crate) fn run_toplevel(
     let run = |state: &mut ShellState| {
         // A session over its budget runs unmetered rather than not at all.
         let _ = state.attach_memory(&exec.budget);
-        let _stack = memory::ThreadStack::charge(&exec.budget);
+        let _stack = memory::ThreadStack::start(&exec.budget);
         let mut sh = Shell::new(state, exec, Fds::new(stdio), 0);
         sh.run_text_toplevel(script)
     };
@@ -188,7 +188,7 @@ pub(crate) fn run_argv(
 ) -> i32 {
     let run = |state: &mut ShellState| {
         let _ = state.attach_memory(&exec.budget);
-        let _stack = memory::ThreadStack::charge(&exec.budget);
+        let _stack = memory::ThreadStack::start(&exec.budget);
         let mut sh = Shell::new(state, exec, Fds::new(stdio), 1);
         sh.subshell = true;
         let r = sh.dispatch(argv, Vec::new(), true);
@@ -524,10 +524,7 @@ impl<'a> Shell<'a> {
                 let mut st = st;
                 let mut sh = Shell::new(&mut st, &exec, fds, depth);
                 sh.subshell = true;
-                let Ok(_stack) = memory::ThreadStack::charge(&exec.budget) else {
-                    sh.memory_refused("fork");
-                    return 1;
-                };
+                let _stack = memory::ThreadStack::start(&exec.budget);
                 let r = sh.run_and_or(&item);
                 let status = sh.finish_subshell(r);
                 match exec.interrupt.check() {
@@ -701,10 +698,7 @@ impl<'a> Shell<'a> {
                     sh.subshell = true;
                     sh.line = line;
                     sh.errexit_off = errexit_off;
-                    let Ok(_stack) = memory::ThreadStack::charge(&exec.budget) else {
-                        sh.memory_refused("fork");
-                        return 1;
-                    };
+                    let _stack = memory::ThreadStack::start(&exec.budget);
                     let r = sh.run_command(&cmd);
                     sh.finish_subshell(r)
                 });

@@ -303,12 +303,12 @@ impl OutputStream for ChargedCapture {
     }
 }
 
-/// What a shell thread (the session's, a pipeline stage's, a background
-/// job's) is charged when it starts, and the steps in which its charge
-/// then follows the stack it has used: its stack is reserved large
-/// ([`super::exec`]'s `SHELL_STACK`) but only what deep nesting touched is
-/// resident, and that stays resident while the thread lives.
-const STACK_BASE: u64 = 256 << 10;
+/// A shell thread (the session's, a pipeline stage's, a background job's)
+/// has its stack reserved large ([`super::exec`]'s `SHELL_STACK`), but only
+/// what deep nesting touched is resident, and that stays resident while
+/// the thread lives: past [`STACK_FREE`] it is charged, in [`STACK_STEP`]
+/// steps. The free part is bounded by the number of shell threads.
+const STACK_FREE: u64 = 256 << 10;
 const STACK_STEP: u64 = 1 << 20;
 
 struct StackMeter {
@@ -321,16 +321,18 @@ thread_local! {
     static STACK: std::cell::RefCell<Option<StackMeter>> = const { std::cell::RefCell::new(None) };
 }
 
-/// This thread's stack, charged to a sandbox until the guard drops.
+/// This thread's stack, metered for a sandbox until the guard drops.
 pub(crate) struct ThreadStack(());
 
 impl ThreadStack {
-    /// Charge the current thread's stack to `budget`.
-    pub(crate) fn charge(budget: &MemoryBudget) -> Result<ThreadStack, BudgetExceeded> {
-        let charge = budget.try_charge(STACK_BASE)?;
-        let top = stacker::remaining_stack().unwrap_or(0);
-        STACK.with(|s| *s.borrow_mut() = Some(StackMeter { charge, top }));
-        Ok(ThreadStack(()))
+    /// Meter the current thread's stack against `budget`.
+    pub(crate) fn start(budget: &MemoryBudget) -> ThreadStack {
+        let meter = StackMeter {
+            charge: budget.empty_charge(),
+            top: stacker::remaining_stack().unwrap_or(0),
+        };
+        STACK.with(|s| *s.borrow_mut() = Some(meter));
+        ThreadStack(())
     }
 }
 
@@ -349,7 +351,7 @@ pub(crate) fn charge_stack() -> Result<(), BudgetExceeded> {
             return Ok(());
         };
         let left = stacker::remaining_stack().unwrap_or(m.top);
-        let used = m.top.saturating_sub(left) as u64 + STACK_BASE;
+        let used = (m.top.saturating_sub(left) as u64).saturating_sub(STACK_FREE);
         if used > m.charge.bytes() {
             m.charge.resize(used.div_ceil(STACK_STEP) * STACK_STEP)?;
         }

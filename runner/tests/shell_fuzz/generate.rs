@@ -644,7 +644,41 @@ impl Gen {
     }
 }
 
+/// Seeds from here on name the programs of [`KNOWN`] (in a cycle).
+pub const KNOWN_BASE: u64 = 1 << 62;
+
+/// The examples of issue 12 and what it asked to find of their class:
+/// each once took the host down, hung it or grew its memory without
+/// bound.
+pub const KNOWN: &[&str] = &[
+    "x=aaaaaaaaaa; while :; do x=$x$x; done",
+    "x=' a b '; while :; do x=${x// /$x}; done",
+    "x=a; for i in {1..20}; do x=$x$x; done; y=${x//a/$x}",
+    "x=a; for i in {1..23}; do x=$x$x; done; while :; do :; done | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a | read a",
+    "x=a; for i in {1..23}; do x=$x$x; done; for i in {1..40}; do while :; do :; done & done; wait",
+    "f() { f | f; }; f",
+    "f() { f; }; f",
+    "for i in {1..3000}; do { x=$RANDOM; } & done; wait",
+    "y=$(while :; do echo aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; done); echo ${#y}",
+    "printf '%999999999d' 1",
+    "printf '%.999999999d' 1 | wc -c",
+    "printf -v v '%200000000s' x; echo ${#v}",
+    "read v < /dev/zero; echo ${#v}",
+    "mapfile m < /dev/zero",
+    "echo ${99999999999999999999}; echo {1..10..-9223372036854775808}",
+    "exec 4294967297>/tmp/x; exec 2147483647</etc/passwd; echo $?",
+    "x=a; for i in {1..21}; do x=$x$x; done; x=${x//a/a }; eval \"echo $x\" | wc -c",
+    "x=a; for i in {1..21}; do x=$x$x; done; x=${x//a/a }; set -- $x; echo $#",
+    "x=$(printf %0500000d 0); y=${x%%*1}; z=${x##*1}",
+    "a=(); for i in {1..100000}; do a+=(\"$i$i$i$i$i$i$i$i\"); done; echo ${#a[@]}",
+    "x=a; for i in {1..20}; do x=$x$x; done; while :; do set -- \"$@\" \"$x\"; done",
+    "x=a; for i in {1..20}; do x=$x$x; done; while :; do eval \"f$RANDOM$RANDOM() { echo $x; }\"; done",
+];
+
 /// The program of `seed`.
 pub fn program(seed: u64) -> String {
+    if let Some(k) = seed.checked_sub(KNOWN_BASE) {
+        return KNOWN[(k % KNOWN.len() as u64) as usize].to_string();
+    }
     Gen::new(seed).program()
 }

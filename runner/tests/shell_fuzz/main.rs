@@ -48,6 +48,21 @@ fn generated_shell_programs_never_take_the_host_down() {
     }
 }
 
+/// The examples of issue 12 (and of their classes): each ends within its
+/// deadline, under the RSS bound, without a host panic.
+#[test]
+fn the_known_hostile_programs_stay_within_bounds() {
+    let spec = Spec {
+        first: generate::KNOWN_BASE,
+        count: generate::KNOWN.len() as u64,
+        ..Spec::default()
+    };
+    let summary = harness::fuzz(&spec, 2, harness::patience());
+    eprintln!("{summary}");
+    assert!(summary.failures.is_empty(), "{summary}");
+    assert_eq!(summary.ran, spec.count, "{summary}");
+}
+
 /// The harness itself: a child that aborts, one that goes quiet and one
 /// where a thread panics are each named by seed and saved, and the
 /// programs around them still run; a bound the programs cannot keep is
