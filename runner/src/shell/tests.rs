@@ -771,6 +771,15 @@ fn fields_past_the_old_caps_and_huge_offsets() {
     assert_eq!(o, "abcdef cde\n", "{e}");
 }
 
+/// A duration past what a `Duration` holds is no panic (found by the
+/// shell fuzzer, seed 1000020).
+#[test]
+fn timeout_takes_huge_durations() {
+    let mut t = T::new();
+    let (s, o, e) = t.run("timeout 1e100 echo ok; timeout 99999999999999999999d true; echo $?");
+    assert_eq!((s, o.as_str()), (0, "ok\n0\n"), "{e}");
+}
+
 /// Long loops over one string stop at the run's deadline.
 #[test]
 fn string_loops_end_at_the_deadline() {
