@@ -3,6 +3,7 @@
 //! simple commands, and starting programs through the process manager.
 
 use super::builtins;
+use super::memory;
 use super::parse::{self, SyntaxError};
 use super::script::Script;
 use super::{Function, ShellState, Value, Var};
@@ -116,6 +117,9 @@ pub(crate) struct Shell<'a> {
     pub decl_arrays: Vec<(String, Value)>,
     /// What the running command builds (see [`super::memory`]).
     pub scratch: wasiland_wasi_host::budget::Charge,
+    /// Charges taken over from elsewhere (a `$(...)` capture) for what the
+    /// running command holds; released with the scratch.
+    pub held: Vec<wasiland_wasi_host::budget::Charge>,
 }
 
 /// Stack size of the threads that interpret shell code.
@@ -162,6 +166,7 @@ pub(crate) fn run_toplevel(
     let run = |state: &mut ShellState| {
         // A session over its budget runs unmetered rather than not at all.
         let _ = state.attach_memory(&exec.budget);
+        let _stack = memory::ThreadStack::start(&exec.budget);
         let mut sh = Shell::new(state, exec, Fds::new(stdio), 0);
         sh.run_text_toplevel(script)
     };
@@ -187,6 +192,7 @@ pub(crate) fn run_argv(
     let stderr = stdio[2].clone();
     let run = |state: &mut ShellState| {
         let _ = state.attach_memory(&exec.budget);
+        let _stack = memory::ThreadStack::start(&exec.budget);
         let mut sh = Shell::new(state, exec, Fds::new(stdio), 1);
         sh.subshell = true;
         let r = sh.dispatch(argv, Vec::new(), true);
@@ -202,6 +208,23 @@ pub(crate) fn run_argv(
             Err(_) => 134,
         }
     })
+}
+
+/// How an interrupted run ends: a timeout is recorded as a limit hit.
+pub(crate) fn interrupted(exec: &ExecEnv, r: InterruptReason) -> Flow {
+    match r {
+        InterruptReason::Timeout => {
+            let mut hits = exec.hits.lock().unwrap_or_else(|e| e.into_inner());
+            if !hits.iter().any(|h| h.kind == LimitKind::Timeout) {
+                hits.push(crate::limits::LimitHit {
+                    kind: LimitKind::Timeout,
+                    process: "sh".into(),
+                });
+            }
+            Flow::Exit(LimitKind::Timeout.exit_status())
+        }
+        InterruptReason::Cancelled => Flow::Exit(130),
+    }
 }
 
 impl<'a> Shell<'a> {
@@ -228,6 +251,7 @@ impl<'a> Shell<'a> {
             after: Vec::new(),
             decl_arrays: Vec::new(),
             scratch: exec.budget.empty_charge(),
+            held: Vec::new(),
         }
     }
 
@@ -273,19 +297,7 @@ impl<'a> Shell<'a> {
     // ------------------------------------------------------------ limits
 
     fn interrupted(&self, r: InterruptReason) -> Flow {
-        match r {
-            InterruptReason::Timeout => {
-                let mut hits = self.exec.hits.lock().unwrap_or_else(|e| e.into_inner());
-                if !hits.iter().any(|h| h.kind == LimitKind::Timeout) {
-                    hits.push(crate::limits::LimitHit {
-                        kind: LimitKind::Timeout,
-                        process: "sh".into(),
-                    });
-                }
-                Flow::Exit(LimitKind::Timeout.exit_status())
-            }
-            InterruptReason::Cancelled => Flow::Exit(130),
-        }
+        interrupted(self.exec, r)
     }
 
     /// Stop if the run's deadline passed or it was cancelled.
@@ -301,6 +313,10 @@ impl<'a> Shell<'a> {
             self.exec.record_hit(LimitKind::ShellDepth, "sh");
             self.err(format!("{what}: nested too deeply for the host stack"));
             return Err(Flow::Abort(2));
+        }
+        if memory::charge_stack().is_err() {
+            self.memory_refused(what);
+            return Err(Flow::Abort(1));
         }
         Ok(())
     }
@@ -325,7 +341,7 @@ impl<'a> Shell<'a> {
     /// command at a time as bash does: the commands before a syntax error
     /// run, then the error is reported (status 2).
     pub(crate) fn run_text_toplevel(&mut self, text: &str) -> i32 {
-        let mut script = Script::new(text);
+        let mut script = Script::charged(text, &self.exec.budget);
         let mut status = self.st.last_status;
         let mut exited = false;
         'script: loop {
@@ -339,6 +355,7 @@ impl<'a> Shell<'a> {
                 Some(Ok(p)) => p,
                 Some(Err(e)) => {
                     self.syntax_error(&e);
+                    self.note_script_refusal(&script);
                     status = 2;
                     break;
                 }
@@ -408,7 +425,7 @@ impl<'a> Shell<'a> {
     /// commands before a syntax error run; the error is reported after
     /// `what` and the status is 2.
     pub(crate) fn run_text(&mut self, text: &str, what: &str) -> R {
-        let mut script = Script::new(text);
+        let mut script = Script::charged(text, &self.exec.budget);
         let mut status = 0;
         while let Some(next) = script.next() {
             match next {
@@ -419,6 +436,7 @@ impl<'a> Shell<'a> {
                 }
                 Err(e) => {
                     self.err(format!("{what}line {}: {}", e.line, e.message));
+                    self.note_script_refusal(&script);
                     return Ok(2);
                 }
             }
@@ -482,6 +500,11 @@ impl<'a> Shell<'a> {
     fn run_async(&mut self, and_or: &ast::AndOrList) -> R {
         self.check_depth("background job")?;
         let mut st = self.st.clone();
+        // The job's copy of the state holds as much memory as the original.
+        if st.attach_memory(&self.exec.budget).is_err() {
+            self.memory_refused("fork");
+            return Ok(1);
+        }
         st.traps.clear();
         let pid = st.pid.wrapping_add(100 + self.jobs.len() as u32);
         st.pid = pid;
@@ -507,6 +530,7 @@ impl<'a> Shell<'a> {
                 let status = guard_shell(stderr.as_ref(), || {
                     let mut sh = Shell::new(&mut st, &exec, fds, depth);
                     sh.subshell = true;
+                    let _stack = memory::ThreadStack::start(&exec.budget);
                     let r = sh.run_and_or(&item);
                     sh.finish_subshell(r)
                 });
@@ -653,6 +677,12 @@ impl<'a> Shell<'a> {
                 prev = Some(Stdio::Input(Arc::new(r)));
             }
             let mut st = self.st.clone();
+            // Each stage's copy of the state is charged like the original.
+            if st.attach_memory(&self.exec.budget).is_err() {
+                self.memory_refused("fork");
+                handles.push(None);
+                continue;
+            }
             st.traps.clear();
             st.pid = st.pid.wrapping_add(1 + i as u32);
             let exec = self.exec.clone();
@@ -677,6 +707,7 @@ impl<'a> Shell<'a> {
                         sh.subshell = true;
                         sh.line = line;
                         sh.errexit_off = errexit_off;
+                        let _stack = memory::ThreadStack::start(&exec.budget);
                         let r = sh.run_command(&cmd);
                         sh.finish_subshell(r)
                     })
@@ -715,8 +746,10 @@ impl<'a> Shell<'a> {
         self.check_stack("command")?;
         // What the command builds is released when it ends.
         let mark = self.scratch.bytes();
+        let held = self.held.len();
         let r = self.run_command_inner(cmd);
         let _ = self.scratch.resize(mark);
+        self.held.truncate(held);
         self.note_state_refusal();
         r
     }
@@ -731,7 +764,13 @@ impl<'a> Shell<'a> {
             }
             ast::Command::Function(f) => {
                 let name = f.fname.value.clone();
-                self.st.functions.insert(name, Arc::new(f.body.clone()));
+                let body = Arc::new(f.body.clone());
+                let size = memory::function_size(&body) + name.len() as u64;
+                if self.st.grow_memory(size).is_err() {
+                    self.memory_refused(&name);
+                    return Err(Flow::Abort(1));
+                }
+                self.st.functions.insert(name, body);
                 Ok(0)
             }
             ast::Command::ExtendedTest(t, redirs) => {

@@ -5,6 +5,7 @@
 
 use super::arith::{self, ArithEnv};
 use super::exec::{ArgWord, AssignError, Fds, Flow, Shell};
+use super::memory::ChargedCapture;
 use super::parse;
 use super::pattern::{self, Pattern};
 use super::Value;
@@ -14,7 +15,7 @@ use brush_parser::word::{
     SubstringMatchKind, TildeExpr, WordPiece, WordPieceWithSource,
 };
 use std::collections::BTreeMap;
-use wasiland_wasi_host::{CaptureOutput, OutputBudget, Stdio};
+use wasiland_wasi_host::Stdio;
 
 /// How a piece of expanded text was quoted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +65,24 @@ impl PVal {
             PVal::Unset => PVal::Unset,
             PVal::Str(s) => PVal::Str(f(&s)),
             PVal::Many(v, c) => PVal::Many(v.iter().map(|s| f(s)).collect(), c),
+        }
+    }
+
+    /// [`PVal::map`] with a function that may stop the expansion.
+    fn try_map(self, mut f: impl FnMut(&str) -> Result<String, Flow>) -> Result<PVal, Flow> {
+        Ok(match self {
+            PVal::Unset => PVal::Unset,
+            PVal::Str(s) => PVal::Str(f(&s)?),
+            PVal::Many(v, c) => PVal::Many(v.iter().map(|s| f(s)).collect::<Result<_, _>>()?, c),
+        })
+    }
+
+    /// Bytes of text the value holds.
+    fn len(&self) -> u64 {
+        match self {
+            PVal::Unset => 0,
+            PVal::Str(s) => s.len() as u64,
+            PVal::Many(v, _) => v.iter().map(|s| s.len() as u64 + 32).sum(),
         }
     }
 }
@@ -277,7 +296,7 @@ impl<'a> Shell<'a> {
         let mut out = Vec::new();
         for alt in self.brace_words(&word.value)? {
             let frags = self.expand_text_frags(&alt, false)?;
-            out.extend(self.split_and_glob(frags));
+            out.extend(self.split_and_glob(frags)?);
         }
         Ok(out)
     }
@@ -318,7 +337,13 @@ impl<'a> Shell<'a> {
 
     pub(crate) fn expand_text_string(&mut self, text: &str) -> Result<String, Flow> {
         let frags = self.expand_text_frags(text, false)?;
-        Ok(frags_to_string(&frags))
+        self.joined(&frags)
+    }
+
+    /// The fragments as one string, its copy charged first.
+    fn joined(&mut self, frags: &[Frag]) -> Result<String, Flow> {
+        self.reserve(frags_len(frags), "expansion")?;
+        Ok(frags_to_string(frags))
     }
 
     /// Expansion into a shell pattern: quoted parts match literally.
@@ -328,6 +353,8 @@ impl<'a> Shell<'a> {
 
     pub(crate) fn expand_text_pattern(&mut self, text: &str, in_dq: bool) -> Result<String, Flow> {
         let frags = self.expand_text_frags(text, in_dq)?;
+        // Quoted characters may each gain a backslash.
+        self.reserve(frags_len(&frags).saturating_mul(2), "expansion")?;
         Ok(frags_to_pattern(&frags))
     }
 
@@ -354,7 +381,7 @@ impl<'a> Shell<'a> {
         };
         let mut frags = Vec::new();
         self.expand_pieces(&pieces, true, &mut frags)?;
-        Ok(frags_to_string(&frags))
+        self.joined(&frags)
     }
 
     /// Parse and expand `text` into fragments.
@@ -491,14 +518,24 @@ impl<'a> Shell<'a> {
         }
     }
 
-    /// Field splitting and pathname expansion.
-    pub(crate) fn split_and_glob(&mut self, frags: Vec<Frag>) -> Vec<String> {
+    /// Field splitting and pathname expansion. A field holds its text
+    /// twice (value and pattern) and costs its headers: charged as it is
+    /// made, since a long expansion of separators makes millions.
+    pub(crate) fn split_and_glob(&mut self, frags: Vec<Frag>) -> Result<Vec<String>, Flow> {
+        self.reserve(frags_len(&frags).saturating_mul(3), "word splitting")?;
         let ifs = self.ifs();
         let is_ws = |c: char| ifs.contains(c) && matches!(c, ' ' | '\t' | '\n');
         let mut fields: Vec<FieldBuf> = Vec::new();
         let mut cur = FieldBuf::default();
         let mut after_ws = false;
+        let mut counted = 0;
         for f in frags {
+            // Each field made since the last look is charged its headers.
+            if fields.len() - counted >= FIELDS_PER_CHECK {
+                self.reserve(FIELD_COST * FIELDS_PER_CHECK as u64, "word splitting")?;
+                self.check_interrupt()?;
+                counted = fields.len();
+            }
             match f {
                 Frag::AtEmpty => {}
                 Frag::Break => {
@@ -522,6 +559,11 @@ impl<'a> Shell<'a> {
                 }
                 Frag::Text(t, Kind::Exp) => {
                     for c in t.chars() {
+                        if fields.len() - counted >= FIELDS_PER_CHECK {
+                            self.reserve(FIELD_COST * FIELDS_PER_CHECK as u64, "word splitting")?;
+                            self.check_interrupt()?;
+                            counted = fields.len();
+                        }
                         if ifs.contains(c) {
                             if is_ws(c) {
                                 if cur.exists {
@@ -545,19 +587,21 @@ impl<'a> Shell<'a> {
         if cur.exists {
             fields.push(cur);
         }
+        self.reserve(
+            FIELD_COST * (fields.len() - counted) as u64,
+            "word splitting",
+        )?;
         let mut out = Vec::new();
         for f in fields {
             if f.glob && !self.st.options.noglob && pattern::has_glob(&f.pattern) {
-                let matches = {
-                    let vfs = self.exec.vfs.lock();
-                    pattern::glob(
-                        &vfs,
-                        self.st.cwd(),
-                        &f.pattern,
-                        self.st.options.dotglob,
-                        self.st.options.globstar,
-                    )
-                };
+                let exec = self.exec;
+                let vfs = exec.vfs.lock();
+                let cwd = self.st.cwd().to_string();
+                let (dotglob, globstar) = (self.st.options.dotglob, self.st.options.globstar);
+                let matches = self.metered("pathname expansion", |meter| {
+                    pattern::glob(&vfs, &cwd, &f.pattern, dotglob, globstar, meter)
+                })?;
+                drop(vfs);
                 if !matches.is_empty() {
                     out.extend(matches);
                     continue;
@@ -568,7 +612,7 @@ impl<'a> Shell<'a> {
             }
             out.push(f.value);
         }
-        out
+        Ok(out)
     }
 
     // ------------------------------------------------------------ parameters
@@ -800,7 +844,7 @@ impl<'a> Shell<'a> {
                 if cond(&v, test_type) {
                     let text = default_value.as_deref().unwrap_or("");
                     let frags = self.expand_subword(text, true)?;
-                    let value = frags_to_string(&frags);
+                    let value = self.joined(&frags)?;
                     match parameter {
                         Parameter::Named(name) => {
                             if let Err(m) = self.set_scalar(name, &value) {
@@ -841,7 +885,7 @@ impl<'a> Shell<'a> {
                     let msg = match error_message {
                         Some(m) if !m.is_empty() => {
                             let frags = self.expand_subword(m, true)?;
-                            frags_to_string(&frags)
+                            self.joined(&frags)?
                         }
                         _ => {
                             if matches!(test_type, ParameterTestType::UnsetOrNull) {
@@ -912,18 +956,24 @@ impl<'a> Shell<'a> {
                 // the whole expansion do not quote it.
                 let pat = self.expand_text_pattern(pattern.as_deref().unwrap_or(""), false)?;
                 let p = Pattern::new(&pat, false);
-                let v = match pe {
-                    ParameterExpr::RemoveSmallestSuffixPattern { .. } => {
-                        v.map(|s| p.strip_suffix(s, false).to_string())
-                    }
-                    ParameterExpr::RemoveLargestSuffixPattern { .. } => {
-                        v.map(|s| p.strip_suffix(s, true).to_string())
-                    }
-                    ParameterExpr::RemoveSmallestPrefixPattern { .. } => {
-                        v.map(|s| p.strip_prefix(s, false).to_string())
-                    }
-                    _ => v.map(|s| p.strip_prefix(s, true).to_string()),
+                // The result is at most a copy of the value.
+                self.reserve(v.len(), "pattern removal")?;
+                let (suffix, longest) = match pe {
+                    ParameterExpr::RemoveSmallestSuffixPattern { .. } => (true, false),
+                    ParameterExpr::RemoveLargestSuffixPattern { .. } => (true, true),
+                    ParameterExpr::RemoveSmallestPrefixPattern { .. } => (false, false),
+                    _ => (false, true),
                 };
+                let v = self.metered("pattern removal", |meter| {
+                    v.try_map(|s| {
+                        let kept = if suffix {
+                            p.strip_suffix(s, longest, &mut *meter)?
+                        } else {
+                            p.strip_prefix(s, longest, &mut *meter)?
+                        };
+                        Ok(kept.to_string())
+                    })
+                })?;
                 Ok(self.pval_frags(v, in_dq))
             }
             ParameterExpr::Substring {
@@ -942,13 +992,19 @@ impl<'a> Shell<'a> {
                 let v = match v {
                     PVal::Unset => PVal::Unset,
                     PVal::Str(s) => {
-                        let chars: Vec<char> = s.chars().collect();
-                        match slice_range(chars.len(), off, len) {
-                            Some((a, b)) => PVal::Str(chars[a..b].iter().collect()),
+                        // Char offsets to byte offsets, without a copy of
+                        // the chars (4 bytes each).
+                        let count = s.chars().count();
+                        match slice_range(count, off, len) {
+                            Some((a, b)) => {
+                                let at =
+                                    |k: usize| s.char_indices().nth(k).map_or(s.len(), |(i, _)| i);
+                                let (a, b) = (at(a), at(b));
+                                self.reserve((b - a) as u64, "substring")?;
+                                PVal::Str(s[a..b].to_string())
+                            }
                             None => {
-                                if len.is_some_and(|l| l < 0)
-                                    && slice_start(chars.len(), off).is_some()
-                                {
+                                if len.is_some_and(|l| l < 0) && slice_start(count, off).is_some() {
                                     self.err(format!(
                                         "{}: substring expression < 0",
                                         len.unwrap_or(0)
@@ -984,6 +1040,9 @@ impl<'a> Shell<'a> {
             } => {
                 let v = self.param_value(parameter, *indirect)?;
                 self.check_nounset(parameter, &v)?;
+                // Quoting can make each byte four ('\''), case mapping
+                // three.
+                self.reserve(v.len().saturating_mul(4), "transformation")?;
                 let v = match op {
                     ParameterTransformOp::ToUpperCase => v.map(|s| s.to_uppercase()),
                     ParameterTransformOp::ToLowerCase => v.map(|s| s.to_lowercase()),
@@ -1019,6 +1078,7 @@ impl<'a> Shell<'a> {
             } => {
                 let v = self.param_value(parameter, *indirect)?;
                 self.check_nounset(parameter, &v)?;
+                self.reserve(v.len().saturating_mul(3), "case modification")?;
                 Ok(self.pval_frags(v.map(|s| s.to_uppercase()), in_dq))
             }
             ParameterExpr::LowercaseFirstChar {
@@ -1037,6 +1097,7 @@ impl<'a> Shell<'a> {
             } => {
                 let v = self.param_value(parameter, *indirect)?;
                 self.check_nounset(parameter, &v)?;
+                self.reserve(v.len().saturating_mul(3), "case modification")?;
                 Ok(self.pval_frags(v.map(|s| s.to_lowercase()), in_dq))
             }
             ParameterExpr::ReplaceSubstring {
@@ -1052,7 +1113,7 @@ impl<'a> Shell<'a> {
                 let repl = match replacement {
                     Some(r) => {
                         let frags = self.expand_subword(r, true)?;
-                        frags_to_string(&frags)
+                        self.joined(&frags)?
                     }
                     None => String::new(),
                 };
@@ -1063,7 +1124,11 @@ impl<'a> Shell<'a> {
                     SubstringMatchKind::Prefix => 2,
                     SubstringMatchKind::Suffix => 3,
                 };
-                Ok(self.pval_frags(v.map(|s| p.replace(s, &repl, kind)), in_dq))
+                // The result is charged as it grows: `${x// /$x}` squares.
+                let v = self.metered("pattern substitution", |meter| {
+                    v.try_map(|s| p.replace(s, &repl, kind, &mut *meter))
+                })?;
+                Ok(self.pval_frags(v, in_dq))
             }
             ParameterExpr::VariableNames {
                 prefix,
@@ -1125,7 +1190,7 @@ impl<'a> Shell<'a> {
             }
         };
         let limit = self.exec.limits.output.unwrap_or(64 << 20);
-        let cap = CaptureOutput::with_budget(OutputBudget::new(limit));
+        let cap = ChargedCapture::new(&self.exec.budget, limit);
         let mut fds = self.fds.clone();
         fds.set(1, Some(Stdio::Output(cap.clone())));
         // `$(< file)` is bash's shorthand for the file's contents.
@@ -1136,6 +1201,8 @@ impl<'a> Shell<'a> {
                     let mut data = Vec::new();
                     let mut buf = vec![0u8; 65536];
                     loop {
+                        self.check_interrupt()?;
+                        self.reserve(buf.len() as u64, "command substitution")?;
                         match f.read(&mut buf, None, &wasiland_wasi_host::OsRandom) {
                             Ok(0) | Err(_) => break,
                             Ok(n) => data.extend_from_slice(&buf[..n]),
@@ -1156,12 +1223,7 @@ impl<'a> Shell<'a> {
             };
             self.subst_status = Some(0);
             self.st.last_status = 0;
-            let mut out = data;
-            while out.last() == Some(&b'\n') {
-                out.pop();
-            }
-            out.retain(|&b| b != 0);
-            return Ok(String::from_utf8_lossy(&out).into_owned());
+            return Ok(captured_text(data));
         }
         let status = self.subshell(fds, |sh| {
             // bash does not pass `set -e` into $(...) unless inherit_errexit.
@@ -1176,12 +1238,14 @@ impl<'a> Shell<'a> {
         })?;
         self.subst_status = Some(status);
         self.st.last_status = status;
-        let mut out = cap.take();
-        while out.last() == Some(&b'\n') {
-            out.pop();
+        let (out, charge) = cap.take();
+        if cap.refused() {
+            self.memory_refused("command substitution");
+            return Err(Flow::Abort(1));
         }
-        out.retain(|&b| b != 0);
-        Ok(String::from_utf8_lossy(&out).into_owned())
+        // The text stays charged until the command ends.
+        self.held.push(charge);
+        Ok(captured_text(out))
     }
 
     /// `<(cmd)` / `>(cmd)` through a temporary file.
@@ -1268,14 +1332,11 @@ impl<'a> Shell<'a> {
             value.to_string()
         };
         // Assigning a scalar to an array sets element 0.
-        if let Some(var) = self.st.vars.get_mut(name) {
-            if let Some(Value::Array(a)) = &mut var.value {
-                if var.readonly {
-                    return Err(format!("{name}: readonly variable"));
-                }
-                a.insert(0, value);
-                return Ok(());
-            }
+        if matches!(
+            self.st.vars.get(name).and_then(|v| v.value.as_ref()),
+            Some(Value::Array(_))
+        ) {
+            return self.set_element(name, "0", value);
         }
         self.st.assign(name, Value::Str(value))
     }
@@ -1287,6 +1348,13 @@ impl<'a> Shell<'a> {
         key: &str,
         value: String,
     ) -> Result<(), String> {
+        if self.st.vars.get(name).is_some_and(|v| v.readonly) {
+            return Err(format!("{name}: readonly variable"));
+        }
+        let size = (name.len() + key.len() + value.len()) as u64 + 64;
+        self.st
+            .grow_memory(size)
+            .map_err(|e| super::memory::refusal_message(name, Some(e.limit)))?;
         let var = self
             .st
             .vars
@@ -1561,6 +1629,32 @@ fn input_redirect_only(p: &ast::Program) -> Option<ast::Word> {
 }
 
 /// Join fragments without splitting (`$@` elements joined by spaces).
+/// The output of `$(...)` as a word: trailing newlines and NUL bytes
+/// removed, invalid UTF-8 replaced (valid text is not copied).
+fn captured_text(mut out: Vec<u8>) -> String {
+    while out.last() == Some(&b'\n') {
+        out.pop();
+    }
+    out.retain(|&b| b != 0);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Bytes of text in `frags`.
+fn frags_len(frags: &[Frag]) -> u64 {
+    frags
+        .iter()
+        .map(|f| match f {
+            Frag::Text(t, _) => t.len() as u64,
+            _ => 0,
+        })
+        .sum()
+}
+
+/// What a field costs beyond its text (its buffers' headers, a slot in
+/// the list), and how many are made between two charges.
+const FIELD_COST: u64 = 128;
+const FIELDS_PER_CHECK: usize = 1024;
+
 pub(crate) fn frags_to_string(frags: &[Frag]) -> String {
     let mut s = String::new();
     for f in frags {

@@ -1,7 +1,7 @@
 //! Host memory the shell holds for a script, charged to the sandbox's
 //! budget ([`crate::exec::ExecEnv::budget`], `Limits::sandbox_memory`).
 //!
-//! Two meters:
+//! The meters:
 //! - a session's state (variables, arrays, positional parameters,
 //!   functions) is charged by [`StateMemory`]: every write grows the charge
 //!   by what it stores before it stores it, and the exact size is
@@ -12,15 +12,21 @@
 //! - what one command builds while it runs (expansion results, fields,
 //!   `$(...)` output, here-document bodies, lines read) is charged by the
 //!   running shell's scratch meter ([`Shell::reserve`]) before it is
-//!   built, and released when the command ends.
+//!   built, and released when the command ends; `$(...)` output through a
+//!   [`ChargedCapture`]; long loops over one string through
+//!   [`Shell::metered`], which also checks the deadline;
+//! - each shell thread's stack, by what it has touched ([`ThreadStack`],
+//!   [`charge_stack`]).
 //!
 //! A refusal is bash's "cannot allocate memory" naming the limit, status 1,
 //! and a `SandboxMemory` limit hit.
 
-use super::exec::{Flow, Shell};
+use super::exec::{interrupted, Flow, Shell};
+use super::pattern::Meter;
 use super::{ShellState, Value, Var};
 use crate::limits::LimitKind;
 use wasiland_wasi_host::budget::{BudgetExceeded, Charge, MemoryBudget};
+use wasiland_wasi_host::stream::{Interrupt, OutputBudget, OutputStream, StreamError};
 
 /// Bookkeeping bytes per variable, element or string beyond its text.
 const ENTRY: u64 = 64;
@@ -100,15 +106,18 @@ impl ShellState {
                 .saturating_sub(self.mem.since_count)
                 .max(RECOUNT_MIN)
         {
-            self.recount_memory();
+            // The bytes charged are about to be stored: not in the count.
+            self.recount_memory(bytes);
         }
         Ok(())
     }
 
-    /// Count the state exactly and charge that (releasing what replaced
-    /// and removed values held).
-    pub(crate) fn recount_memory(&mut self) {
-        let mut n: u64 = self.vars.iter().map(|(k, v)| var_size(k, v)).sum();
+    /// Count the state exactly and charge that plus `pending` bytes (a
+    /// write charged but not made yet), releasing what replaced and
+    /// removed values held.
+    pub(crate) fn recount_memory(&mut self, pending: u64) {
+        let mut n: u64 = pending;
+        n += self.vars.iter().map(|(k, v)| var_size(k, v)).sum::<u64>();
         n += strings_size(&self.positional);
         n += self
             .local_frames
@@ -179,6 +188,37 @@ impl Shell<'_> {
         Ok(())
     }
 
+    /// Run `f` with a [`Meter`] that charges what it is told to the
+    /// scratch meter and checks the run's deadline at every call (for the
+    /// long loops over one string, which cannot reach the shell); a
+    /// refusal is reported as `what`.
+    pub(crate) fn metered<T>(
+        &mut self,
+        what: &str,
+        f: impl FnOnce(Meter<'_>) -> Result<T, Flow>,
+    ) -> Result<T, Flow> {
+        let exec = self.exec;
+        let mut refused = false;
+        let result = {
+            let scratch = &mut self.scratch;
+            let mut meter = |n: usize| -> Result<(), Flow> {
+                if let Err(reason) = exec.interrupt.check() {
+                    return Err(interrupted(exec, reason));
+                }
+                if n > 0 && scratch.grow(n as u64).is_err() {
+                    refused = true;
+                    return Err(Flow::Abort(1));
+                }
+                Ok(())
+            };
+            f(&mut meter)
+        };
+        if refused {
+            self.memory_refused(what);
+        }
+        result
+    }
+
     /// Report that `what` was refused for lack of sandbox memory,
     /// recording the limit hit.
     pub(crate) fn memory_refused(&mut self, what: &str) {
@@ -187,10 +227,134 @@ impl Shell<'_> {
         self.err(msg);
     }
 
+    /// A script that ended for lack of memory is a limit hit.
+    pub(crate) fn note_script_refusal(&mut self, script: &super::script::Script<'_>) {
+        if script.refused_memory() {
+            self.exec.record_hit(LimitKind::SandboxMemory, "sh");
+        }
+    }
+
     /// After a write to the state: a refused one is reported and recorded.
     pub(crate) fn note_state_refusal(&mut self) {
         if self.st.take_memory_refusal().is_some() {
             self.exec.record_hit(LimitKind::SandboxMemory, "sh");
         }
     }
+}
+
+/// The output of `$(...)`: kept in memory under the output limit, each
+/// growth of its buffer charged to the sandbox before it is made. Past the
+/// output limit the rest is dropped (`LimitExceeded`, as for a run's
+/// output); refused memory is a closed pipe to the writer, and
+/// [`ChargedCapture::refused`] tells the shell.
+pub(crate) struct ChargedCapture {
+    buf: std::sync::Mutex<(Vec<u8>, Charge)>,
+    output: std::sync::Arc<OutputBudget>,
+    refused: std::sync::atomic::AtomicBool,
+}
+
+impl ChargedCapture {
+    pub(crate) fn new(budget: &MemoryBudget, output_limit: u64) -> std::sync::Arc<Self> {
+        std::sync::Arc::new(ChargedCapture {
+            buf: std::sync::Mutex::new((Vec::new(), budget.empty_charge())),
+            output: OutputBudget::new(output_limit),
+            refused: std::sync::atomic::AtomicBool::new(false),
+        })
+    }
+
+    /// Was a write refused for lack of sandbox memory?
+    pub(crate) fn refused(&self) -> bool {
+        self.refused.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// What was captured, and the charge that still covers it.
+    pub(crate) fn take(&self) -> (Vec<u8>, Charge) {
+        let mut g = self.buf.lock().unwrap_or_else(|e| e.into_inner());
+        let empty = g.1.budget().empty_charge();
+        let charge = std::mem::replace(&mut g.1, empty);
+        (std::mem::take(&mut g.0), charge)
+    }
+}
+
+impl OutputStream for ChargedCapture {
+    fn write(&self, data: &[u8], _nb: bool, _i: &Interrupt) -> Result<usize, StreamError> {
+        let allowed = self.output.take(data.len() as u64) as usize;
+        let mut g = self.buf.lock().unwrap_or_else(|e| e.into_inner());
+        let (buf, charge) = &mut *g;
+        let need = buf.len().saturating_add(allowed);
+        if need > buf.capacity() {
+            // Grow by doubling, the new capacity charged first.
+            let cap = need.max(buf.capacity().saturating_mul(2)).max(4096);
+            if charge.resize(cap as u64).is_err() {
+                // The writer stops as at a closed pipe: the text it would
+                // write can never be held.
+                self.refused
+                    .store(true, std::sync::atomic::Ordering::SeqCst);
+                return Err(StreamError::BrokenPipe);
+            }
+            buf.reserve_exact(cap - buf.len());
+        }
+        buf.extend_from_slice(&data[..allowed]);
+        if allowed < data.len() {
+            Err(StreamError::LimitExceeded)
+        } else {
+            Ok(allowed)
+        }
+    }
+}
+
+/// A shell thread (the session's, a pipeline stage's, a background job's)
+/// has its stack reserved large ([`super::exec`]'s `SHELL_STACK`), but only
+/// what deep nesting touched is resident, and that stays resident while
+/// the thread lives: past [`STACK_FREE`] it is charged, in [`STACK_STEP`]
+/// steps. The free part is bounded by the number of shell threads.
+const STACK_FREE: u64 = 256 << 10;
+const STACK_STEP: u64 = 1 << 20;
+
+struct StackMeter {
+    charge: Charge,
+    /// The stack left when the thread started.
+    top: usize,
+}
+
+thread_local! {
+    static STACK: std::cell::RefCell<Option<StackMeter>> = const { std::cell::RefCell::new(None) };
+}
+
+/// This thread's stack, metered for a sandbox until the guard drops.
+pub(crate) struct ThreadStack(());
+
+impl ThreadStack {
+    /// Meter the current thread's stack against `budget`.
+    pub(crate) fn start(budget: &MemoryBudget) -> ThreadStack {
+        let meter = StackMeter {
+            charge: budget.empty_charge(),
+            top: stacker::remaining_stack().unwrap_or(0),
+        };
+        STACK.with(|s| *s.borrow_mut() = Some(meter));
+        ThreadStack(())
+    }
+}
+
+impl Drop for ThreadStack {
+    fn drop(&mut self) {
+        STACK.with(|s| s.borrow_mut().take());
+    }
+}
+
+/// Grow this thread's stack charge to the stack it has used so far;
+/// refused, the caller must not go deeper.
+pub(crate) fn charge_stack() -> Result<(), BudgetExceeded> {
+    STACK.with(|s| {
+        let mut s = s.borrow_mut();
+        let Some(m) = s.as_mut() else {
+            return Ok(());
+        };
+        let left = stacker::remaining_stack().unwrap_or(m.top);
+        let used = (m.top.saturating_sub(left) as u64).saturating_sub(STACK_FREE);
+        if used > m.charge.bytes() {
+            m.charge.resize(used.div_ceil(STACK_STEP) * STACK_STEP)?;
+        }
+        Ok(())
+    })
 }

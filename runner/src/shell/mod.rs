@@ -302,6 +302,16 @@ impl ShellState {
         self.positional = args;
     }
 
+    /// [`ShellState::set_positional`] for a script: what is stored is
+    /// charged to the sandbox first.
+    pub(crate) fn replace_positional(&mut self, args: Vec<String>) -> Result<(), String> {
+        let size = args.iter().map(|a| a.len() as u64 + 64).sum();
+        self.grow_memory(size)
+            .map_err(|e| memory::refusal_message("positional parameters", Some(e.limit)))?;
+        self.positional = args;
+        Ok(())
+    }
+
     /// Names of the defined functions.
     pub fn function_names(&self) -> impl Iterator<Item = &str> {
         self.functions.keys().map(String::as_str)

@@ -6,8 +6,14 @@
 //! keeps bash's bracket expressions with POSIX classes and backslash
 //! quoting, and the same engine serves `[[ =~ ]]`.
 
+use super::exec::Flow;
 use regex::Regex;
 use wasiland_vfs::{FileType, Vfs};
+
+/// Called by the long loops over a subject string: `meter(n)` before `n`
+/// more bytes of a result are built, `meter(0)` at each step (so the
+/// run's deadline is checked); an error stops the loop.
+pub(crate) type Meter<'m> = &'m mut dyn FnMut(usize) -> Result<(), Flow>;
 
 /// A compiled shell pattern.
 #[derive(Clone, Debug)]
@@ -84,34 +90,63 @@ impl Pattern {
         self.full.is_match(s)
     }
 
-    /// `${V#p}` / `${V##p}`: `s` without its shortest/longest matching prefix.
-    pub(crate) fn strip_prefix<'a>(&self, s: &'a str, longest: bool) -> &'a str {
-        let bounds = char_bounds(s);
-        let pick = |i: &&usize| self.full.is_match(&s[..**i]);
-        let found = if longest {
-            bounds.iter().rev().find(pick)
-        } else {
-            bounds.iter().find(pick)
-        };
-        match found {
-            Some(&i) => &s[i..],
-            None => s,
-        }
+    /// `${V#p}` / `${V##p}`: `s` without its shortest/longest matching
+    /// prefix. Every candidate is a full match, so the loop is quadratic in
+    /// the worst case: `step` is called for each (the deadline).
+    pub(crate) fn strip_prefix<'a>(
+        &self,
+        s: &'a str,
+        longest: bool,
+        step: Meter<'_>,
+    ) -> Result<&'a str, Flow> {
+        let found = self.first_bound(s, !longest, step, |i| self.full.is_match(&s[..i]))?;
+        Ok(found.map_or(s, |i| &s[i..]))
     }
 
-    /// `${V%p}` / `${V%%p}`: `s` without its shortest/longest matching suffix.
-    pub(crate) fn strip_suffix<'a>(&self, s: &'a str, longest: bool) -> &'a str {
-        let bounds = char_bounds(s);
-        let pick = |i: &&usize| self.full.is_match(&s[**i..]);
-        let found = if longest {
-            bounds.iter().find(pick)
-        } else {
-            bounds.iter().rev().find(pick)
+    /// `${V%p}` / `${V%%p}`: `s` without its shortest/longest matching
+    /// suffix.
+    pub(crate) fn strip_suffix<'a>(
+        &self,
+        s: &'a str,
+        longest: bool,
+        step: Meter<'_>,
+    ) -> Result<&'a str, Flow> {
+        let found = self.first_bound(s, longest, step, |i| self.full.is_match(&s[i..]))?;
+        Ok(found.map_or(s, |i| &s[..i]))
+    }
+
+    /// The first char boundary of `s` (from the start if `forward`, else
+    /// from the end) where `hit` holds, calling `step(0)` before each.
+    fn first_bound(
+        &self,
+        s: &str,
+        forward: bool,
+        step: Meter<'_>,
+        hit: impl Fn(usize) -> bool,
+    ) -> Result<Option<usize>, Flow> {
+        let bounds = s
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(s.len()));
+        let mut check = |i: usize| -> Result<bool, Flow> {
+            step(0)?;
+            Ok(hit(i))
         };
-        match found {
-            Some(&i) => &s[..i],
-            None => s,
+        if forward {
+            for i in bounds {
+                if check(i)? {
+                    return Ok(Some(i));
+                }
+            }
+        } else {
+            let rev = std::iter::once(s.len()).chain(s.char_indices().rev().map(|(i, _)| i));
+            for i in rev {
+                if check(i)? {
+                    return Ok(Some(i));
+                }
+            }
         }
+        Ok(None)
     }
 
     /// The longest match starting exactly at byte `at` (its end), if any.
@@ -136,26 +171,41 @@ impl Pattern {
     }
 
     /// `${V/p/r}` family. `kind`: 0 first, 1 all, 2 prefix, 3 suffix.
-    pub(crate) fn replace(&self, s: &str, repl: &str, kind: u8) -> String {
+    /// `meter(n)` is called before `n` more bytes of the result are built
+    /// (and with 0 at each step of the search, for the deadline).
+    pub(crate) fn replace(
+        &self,
+        s: &str,
+        repl: &str,
+        kind: u8,
+        meter: Meter<'_>,
+    ) -> Result<String, Flow> {
         match kind {
             2 => {
-                let bounds = char_bounds(s);
-                match bounds.iter().rev().find(|&&i| self.full.is_match(&s[..i])) {
-                    Some(&i) => format!("{repl}{}", &s[i..]),
-                    None => s.to_string(),
+                let found = self.first_bound(s, false, meter, |i| self.full.is_match(&s[..i]))?;
+                match found {
+                    Some(i) => {
+                        meter(repl.len() + s.len() - i)?;
+                        Ok(format!("{repl}{}", &s[i..]))
+                    }
+                    None => Ok(s.to_string()),
                 }
             }
             3 => {
-                let bounds = char_bounds(s);
-                match bounds.iter().find(|&&i| self.full.is_match(&s[i..])) {
-                    Some(&i) => format!("{}{repl}", &s[..i]),
-                    None => s.to_string(),
+                let found = self.first_bound(s, true, meter, |i| self.full.is_match(&s[i..]))?;
+                match found {
+                    Some(i) => {
+                        meter(i + repl.len())?;
+                        Ok(format!("{}{repl}", &s[..i]))
+                    }
+                    None => Ok(s.to_string()),
                 }
             }
             _ => {
                 let mut out = String::new();
                 let mut pos = 0;
                 while pos <= s.len() {
+                    meter(0)?;
                     let Some(m) = self.any.find_at(s, pos) else {
                         break;
                     };
@@ -165,17 +215,21 @@ impl Pattern {
                         // An empty match: bash does not replace empty matches
                         // except for an empty string as a whole.
                         if s.is_empty() {
+                            meter(repl.len())?;
                             out.push_str(repl);
-                            return out;
+                            return Ok(out);
                         }
                         let next = s[start..]
                             .chars()
                             .next()
                             .map_or(start + 1, |c| start + c.len_utf8());
-                        out.push_str(&s[pos..next.min(s.len())]);
+                        let next = next.min(s.len());
+                        meter(next - pos)?;
+                        out.push_str(&s[pos..next]);
                         pos = next;
                         continue;
                     }
+                    meter(start - pos + repl.len())?;
                     out.push_str(&s[pos..start]);
                     out.push_str(repl);
                     pos = end;
@@ -184,9 +238,10 @@ impl Pattern {
                     }
                 }
                 if pos < s.len() {
+                    meter(s.len() - pos)?;
                     out.push_str(&s[pos..]);
                 }
-                out
+                Ok(out)
             }
         }
     }
@@ -204,8 +259,17 @@ fn char_bounds(s: &str) -> Vec<usize> {
 }
 
 /// Pathname expansion of `pat` (backslash-quoted where literal) relative
-/// to `cwd`. Sorted matches, or an empty list.
-pub(crate) fn glob(vfs: &Vfs, cwd: &str, pat: &str, dotglob: bool, globstar: bool) -> Vec<String> {
+/// to `cwd`. Sorted matches, or an empty list. `step(n)` is called for
+/// every entry looked at, with the bytes of each path kept (a directory
+/// can hold as many names as the inode limit allows).
+pub(crate) fn glob(
+    vfs: &Vfs,
+    cwd: &str,
+    pat: &str,
+    dotglob: bool,
+    globstar: bool,
+    step: Meter<'_>,
+) -> Result<Vec<String>, Flow> {
     let absolute = pat.starts_with('/');
     let comps: Vec<&str> = pat.split('/').collect();
     // (display path, absolute path)
@@ -259,6 +323,7 @@ pub(crate) fn glob(vfs: &Vfs, cwd: &str, pat: &str, dotglob: bool, globstar: boo
                         {
                             continue;
                         }
+                        step(2 * (d.len() + a.len() + e.name.len()) + PATH_COST)?;
                         let child = (join(&d, &e.name), format!("{a}/{}", e.name));
                         if e.file_type == FileType::Directory {
                             stack.push(child.clone());
@@ -294,6 +359,7 @@ pub(crate) fn glob(vfs: &Vfs, cwd: &str, pat: &str, dotglob: bool, globstar: boo
                 let Ok(entries) = vfs.list_dir(dir) else {
                     continue;
                 };
+                step(entries.len().saturating_mul(PATH_COST))?;
                 let mut names: Vec<(String, FileType)> = entries
                     .into_iter()
                     .map(|e| (e.name, e.file_type))
@@ -301,12 +367,14 @@ pub(crate) fn glob(vfs: &Vfs, cwd: &str, pat: &str, dotglob: bool, globstar: boo
                     .collect();
                 names.sort_by(|a, b| a.0.cmp(&b.0));
                 for (name, ft) in names {
+                    step(0)?;
                     if name.starts_with('.') && !literal_dot && !dotglob {
                         continue;
                     }
                     if !p.matches(&name) {
                         continue;
                     }
+                    step(2 * (disp.len() + abs.len() + name.len()) + PATH_COST)?;
                     let a = format!("{abs}/{name}");
                     let dir_like =
                         ft == FileType::Directory || (ft == FileType::Symlink && is_dir(vfs, &a));
@@ -328,8 +396,11 @@ pub(crate) fn glob(vfs: &Vfs, cwd: &str, pat: &str, dotglob: bool, globstar: boo
         .filter(|d| !d.is_empty())
         .collect();
     out.sort();
-    out
+    Ok(out)
 }
+
+/// What a path kept by [`glob`] costs beyond its text.
+const PATH_COST: usize = 96;
 
 fn is_dir(vfs: &Vfs, abs: &str) -> bool {
     let path = if abs.is_empty() { "/" } else { abs };
@@ -363,20 +434,52 @@ mod tests {
 
     #[test]
     fn strip_and_replace() {
+        let mut free = |_: usize| -> Result<(), Flow> { Ok(()) };
         let p = Pattern::new("*/", false);
-        assert_eq!(p.strip_prefix("/a/b/c", false), "a/b/c");
-        assert_eq!(p.strip_prefix("/a/b/c", true), "c");
+        assert_eq!(
+            p.strip_prefix("/a/b/c", false, &mut free).ok(),
+            Some("a/b/c")
+        );
+        assert_eq!(p.strip_prefix("/a/b/c", true, &mut free).ok(), Some("c"));
         let p = Pattern::new(".*", false);
-        assert_eq!(p.strip_suffix("f.tar.gz", false), "f.tar");
-        assert_eq!(p.strip_suffix("f.tar.gz", true), "f");
+        assert_eq!(
+            p.strip_suffix("f.tar.gz", false, &mut free).ok(),
+            Some("f.tar")
+        );
+        assert_eq!(p.strip_suffix("f.tar.gz", true, &mut free).ok(), Some("f"));
+        let mut replace = |p: &Pattern, s: &str, r: &str, kind: u8| {
+            p.replace(s, r, kind, &mut free).ok().unwrap_or_default()
+        };
         let p = Pattern::new("o", false);
-        assert_eq!(p.replace("foo boo", "0", 0), "f0o boo");
-        assert_eq!(p.replace("foo boo", "0", 1), "f00 b00");
+        assert_eq!(replace(&p, "foo boo", "0", 0), "f0o boo");
+        assert_eq!(replace(&p, "foo boo", "0", 1), "f00 b00");
         let p = Pattern::new("f", false);
-        assert_eq!(p.replace("foo", "g", 2), "goo");
-        assert_eq!(p.replace("off", "g", 3), "ofg");
+        assert_eq!(replace(&p, "foo", "g", 2), "goo");
+        assert_eq!(replace(&p, "off", "g", 3), "ofg");
         let p = Pattern::new("a*", false);
-        assert_eq!(p.replace("xabab", "-", 0), "x-");
+        assert_eq!(replace(&p, "xabab", "-", 0), "x-");
+    }
+
+    #[test]
+    fn the_meter_sees_every_byte_of_a_replacement_and_can_stop_it() {
+        let p = Pattern::new(" ", false);
+        let mut metered = 0;
+        let out = p.replace("a b c", "xyz", 1, &mut |n| {
+            metered += n;
+            Ok(())
+        });
+        assert_eq!(out.ok().as_deref(), Some("axyzbxyzc"));
+        assert_eq!(metered, 9);
+        let mut left = 4usize;
+        let stopped = p.replace("a b c", "xyz", 1, &mut |n| {
+            left = left.checked_sub(n).ok_or(Flow::Abort(1))?;
+            Ok(())
+        });
+        assert!(stopped.is_err());
+    }
+
+    fn glob_all(vfs: &Vfs, cwd: &str, pat: &str, dot: bool, star: bool) -> Vec<String> {
+        glob(vfs, cwd, pat, dot, star, &mut |_| Ok(())).unwrap_or_default()
     }
 
     #[test]
@@ -393,17 +496,23 @@ mod tests {
             vfs.write_file(f, &b"x"[..]).unwrap();
         }
         assert_eq!(
-            glob(&vfs, "/w", "*.txt", false, false),
+            glob_all(&vfs, "/w", "*.txt", false, false),
             vec!["a.txt", "b.txt"]
         );
         assert_eq!(
-            glob(&vfs, "/w", "**/*.txt", false, true),
+            glob_all(&vfs, "/w", "**/*.txt", false, true),
             vec!["a.txt", "b.txt", "d/x.txt"]
         );
-        assert_eq!(glob(&vfs, "/w", "*/*.txt", false, false), vec!["d/x.txt"]);
-        assert_eq!(glob(&vfs, "/", "/w/*.csv", false, false), vec!["/w/c.csv"]);
-        assert_eq!(glob(&vfs, "/w", ".*.txt", false, false), vec![".h.txt"]);
-        assert_eq!(glob(&vfs, "/w", "*/", false, false), vec!["d/"]);
-        assert!(glob(&vfs, "/w", "*.none", false, false).is_empty());
+        assert_eq!(
+            glob_all(&vfs, "/w", "*/*.txt", false, false),
+            vec!["d/x.txt"]
+        );
+        assert_eq!(
+            glob_all(&vfs, "/", "/w/*.csv", false, false),
+            vec!["/w/c.csv"]
+        );
+        assert_eq!(glob_all(&vfs, "/w", ".*.txt", false, false), vec![".h.txt"]);
+        assert_eq!(glob_all(&vfs, "/w", "*/", false, false), vec!["d/"]);
+        assert!(glob_all(&vfs, "/w", "*.none", false, false).is_empty());
     }
 }

@@ -28,6 +28,7 @@ use super::parse::{self, describe_tokenizer_error, options, SyntaxError, MAX_NES
 use brush_parser::{ast, ParseError, SourcePosition, SourceSpan, Token, TokenizerError};
 use std::collections::VecDeque;
 use std::sync::Arc;
+use wasiland_wasi_host::budget::{Charge, MemoryBudget};
 
 /// Text tokenized at once (the piece grows while a construct spans its end).
 const PIECE: usize = 64 << 10;
@@ -66,7 +67,16 @@ pub(crate) struct Script<'a> {
     /// The error to report once the commands before it ran.
     error: Option<SyntaxError>,
     finished: bool,
+    /// The tokens and syntax trees held, charged to the sandbox (a command
+    /// of millions of words from `eval "$x"`).
+    charge: Option<Charge>,
+    /// The charge was refused (the script ended there).
+    refused: bool,
 }
+
+/// Host bytes held per token while a command is read, parsed and run: the
+/// token and its share of the syntax tree.
+const TOKEN_COST: u64 = 256;
 
 impl<'a> Script<'a> {
     pub(crate) fn new(src: &'a str) -> Script<'a> {
@@ -78,7 +88,43 @@ impl<'a> Script<'a> {
             scan: Scanner::new(),
             error: None,
             finished: false,
+            charge: None,
+            refused: false,
         }
+    }
+
+    /// Did the script end because its tokens could not be charged?
+    pub(crate) fn refused_memory(&self) -> bool {
+        self.refused
+    }
+
+    /// A script whose tokens and syntax trees are charged to `budget`; past
+    /// it the script ends with an error naming the limit.
+    pub(crate) fn charged(src: &'a str, budget: &MemoryBudget) -> Script<'a> {
+        let mut s = Script::new(src);
+        s.charge = Some(budget.empty_charge());
+        s
+    }
+
+    /// Charge the tokens now held; refused, the script stops there.
+    fn charge_tokens(&mut self, extra: usize) -> Result<(), SyntaxError> {
+        let Some(charge) = &mut self.charge else {
+            return Ok(());
+        };
+        let held = self.scan.pending.len()
+            + self
+                .scan
+                .ready
+                .iter()
+                .map(|c| c.tokens.len())
+                .sum::<usize>()
+            + extra;
+        let charged = charge.resize((held as u64).saturating_mul(TOKEN_COST));
+        self.refused |= charged.is_err();
+        charged.map_err(|e| SyntaxError {
+            line: self.lines_before.max(1),
+            message: super::memory::refusal_message("command too long", Some(e.limit)),
+        })
     }
 
     /// The next top-level command (with whatever else is on its line),
@@ -89,6 +135,10 @@ impl<'a> Script<'a> {
             Ok(c) => c,
             Err(e) => return Some(Err(e)),
         };
+        // The command's tokens, then its tree, stay charged until the next.
+        if let Err(e) = self.charge_tokens(chunk.tokens.len()) {
+            return Some(Err(e));
+        }
         match parse_tokens_guarded(&chunk.tokens, chunk.depth) {
             Ok(p) => Some(Ok(p)),
             // The scanner split a command it should not have: parse the
@@ -144,7 +194,11 @@ impl<'a> Script<'a> {
                 Ok(tokens) => {
                     let base = (self.chars_before, self.lines_before);
                     self.advance(end);
-                    if let Err(e) = self.scan.feed(tokens, base) {
+                    if let Err(e) = self
+                        .scan
+                        .feed(tokens, base)
+                        .and_then(|()| self.charge_tokens(0))
+                    {
                         self.stop(e);
                     } else if end == self.src.len() {
                         self.finished = true;

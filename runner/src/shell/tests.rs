@@ -632,3 +632,175 @@ fn shell_strings_are_charged_to_the_sandbox_budget() {
     // The sandbox goes on working, its memory released.
     assert_eq!(t.run("unset x; echo ok").1, "ok\n");
 }
+
+/// A shell whose sandbox may hold `limit` bytes, with /dev/zero, and an
+/// output limit that does not come first.
+fn budgeted(limit: u64) -> T {
+    let mut t = T::new();
+    t.exec.budget = wasiland_wasi_host::MemoryBudget::new(
+        wasiland_wasi_host::budget::BudgetScope::Sandbox,
+        Some(limit),
+    );
+    t.exec.limits.output = Some(1 << 30);
+    let mut vfs = t.exec.vfs.lock();
+    let root = vfs.root();
+    vfs.mknod(root, "dev/zero", wasiland_vfs::Device::Zero)
+        .unwrap();
+    drop(vfs);
+    t
+}
+
+/// Each script grows host memory by a number, length or count taken from
+/// its text; each must stop at the sandbox memory limit with bash's
+/// message naming the limit (after `what`, when given), the budget never
+/// past it, a limit hit recorded, and the shell still working afterwards.
+#[test]
+fn what_shell_text_sizes_is_charged_before_it_is_built() {
+    // 1 MiB of 'a', built by doubling; then 8 MiB.
+    let mib = "x=a; for i in {1..20}; do x=$x$x; done";
+    let mib8 = format!("{mib}; for i in {{1..3}}; do x=$x$x; done");
+    let cases: Vec<(u64, String, &str)> = vec![
+        // The result of a substitution squares with `${x// /$x}`.
+        (64, "x=' a b c '; while :; do x=${x// /$x}; done".into(), ""),
+        (64, format!("{mib}; y=${{x//a/$x}}"), "pattern substitution"),
+        // `$(...)` output held in memory.
+        (
+            64,
+            format!("{mib}; y=$(while :; do echo \"$x\"; done); echo no"),
+            "command substitution",
+        ),
+        // printf widths and precisions.
+        (64, "printf '%999999999d' 1".into(), "printf"),
+        (64, "printf '%.999999999d' 1".into(), "printf"),
+        (64, "printf '%*s' 999999999 x".into(), "printf"),
+        (64, "printf '%99999999999999999999d' 1".into(), "printf"),
+        // A line without end (read a byte at a time: a small limit).
+        (4, "read -r v < /dev/zero".into(), "read"),
+        (4, "mapfile -t m < /dev/zero".into(), "mapfile"),
+        // Array elements and positional parameters.
+        (
+            64,
+            format!("{mib}; i=0; while :; do a[i]=$x; i=$((i+1)); done"),
+            "a",
+        ),
+        (
+            64,
+            format!("{mib}; while :; do set -- \"$@\" \"$x\"; done"),
+            "",
+        ),
+        // Copies of a large state for pipeline stages and jobs, all alive
+        // (until the deadline) so that the copies add up.
+        (
+            64,
+            format!(
+                "{mib8}; while :; do :; done | {}",
+                ["read a"; 9].join(" | ")
+            ),
+            "fork",
+        ),
+        (
+            64,
+            format!("{mib8}; for i in {{1..9}}; do while :; do :; done & done; wait"),
+            "fork",
+        ),
+        // Millions of fields, or of words in one command.
+        (
+            64,
+            format!("{mib}; x=${{x//a/a }}; set -- $x"),
+            "word splitting",
+        ),
+        (
+            64,
+            format!("{mib}; x=${{x//a/a }}; eval \"echo $x\""),
+            "command too long",
+        ),
+        // Transformations grow their input.
+        (64, format!("{mib8}; y=${{x@Q}}${{x@Q}}"), "transformation"),
+        // Function bodies.
+        (
+            64,
+            format!("{mib}; while :; do eval \"f$RANDOM$RANDOM() {{ echo $x; }}\"; done"),
+            "",
+        ),
+    ];
+    for (mib_limit, script, what) in cases {
+        let limit = mib_limit << 20;
+        let mut t = budgeted(limit);
+        let deadline =
+            |secs| Some(std::time::Instant::now() + std::time::Duration::from_secs(secs));
+        // Scripts that wait for their deadline get a short one.
+        let secs = if script.contains("while :; do :; done") {
+            2
+        } else {
+            60
+        };
+        t.exec.interrupt.set_deadline(deadline(secs));
+        let (s, _, e) = t.run(&script);
+        assert_ne!(s, 0, "{script}: {e}");
+        let refusal = format!("cannot allocate memory (sandbox memory limit {mib_limit} MiB)");
+        assert!(e.contains(&refusal), "{script}: {e}");
+        assert!(e.contains(&format!("{what}: {refusal}")), "{script}: {e}");
+        assert!(t.exec.budget.peak() <= limit, "{script}");
+        let hits = t.exec.hits.lock().unwrap().clone();
+        assert!(
+            hits.iter()
+                .any(|h| h.kind == crate::limits::LimitKind::SandboxMemory),
+            "{script}: {hits:?}"
+        );
+        t.st.vars.remove("x");
+        t.st.positional.clear();
+        t.st.recount_memory(0);
+        // A new run, a new deadline (a passed one stays passed).
+        t.exec.interrupt = Interrupt::new();
+        t.exec.interrupt.set_deadline(deadline(60));
+        let (s, o, e) = t.run("echo ok");
+        assert_eq!((s, o.as_str()), (0, "ok\n"), "after {script}: {e}");
+    }
+}
+
+/// What used to be capped silently (printf fields at 16 MiB) is bash's
+/// result when the memory is there; huge offsets and lengths are fine.
+#[test]
+fn fields_past_the_old_caps_and_huge_offsets() {
+    let mut t = budgeted(512 << 20);
+    let (s, o, e) = t.run("printf -v v '%20000000d' 1; echo ${#v}");
+    assert_eq!((s, o.as_str()), (0, "20000000\n"), "{e}");
+    let (s, o, e) = t.run("printf -v v '%.20000000d' 7; echo ${#v} ${v: -2}");
+    assert_eq!((s, o.as_str()), (0, "20000000 07\n"), "{e}");
+    let (_, o, e) = t.run("x=abcdef; echo ${x:0:99999999999} ${x:99999999999} ${x:2:3}");
+    assert_eq!(o, "abcdef cde\n", "{e}");
+}
+
+/// A duration past what a `Duration` holds is no panic (found by the
+/// shell fuzzer, seed 1000020).
+#[test]
+fn timeout_takes_huge_durations() {
+    let mut t = T::new();
+    let (s, o, e) = t.run("timeout 1e100 echo ok; timeout 99999999999999999999d true; echo $?");
+    assert_eq!((s, o.as_str()), (0, "ok\n0\n"), "{e}");
+}
+
+/// Long loops over one string stop at the run's deadline.
+#[test]
+fn string_loops_end_at_the_deadline() {
+    for script in [
+        // Quadratic pattern removal and substitution over 200,000 bytes.
+        "x=$(printf %0200000d 0); y=${x%%*1}",
+        "x=$(printf %0200000d 0); y=${x##*1}",
+        "x=$(printf %0200000d 0); y=${x/#*1/z}",
+        "read -r v < /dev/zero",
+    ] {
+        let mut t = budgeted(u64::MAX >> 1);
+        let started = std::time::Instant::now();
+        t.exec
+            .interrupt
+            .set_deadline(Some(started + std::time::Duration::from_millis(500)));
+        let (s, _, e) = t.run(script);
+        let took = started.elapsed();
+        assert_eq!(s, 124, "{script}: {e}");
+        assert!(
+            took < std::time::Duration::from_secs(3),
+            "{script}: {took:?}"
+        );
+    }
+}

@@ -94,6 +94,8 @@ pub(crate) fn continue_(sh: &mut Shell<'_>, argv: &[String]) -> R {
 }
 
 pub(crate) fn eval(sh: &mut Shell<'_>, argv: &[String]) -> R {
+    let len: usize = argv[1..].iter().map(|a| a.len() + 1).sum();
+    sh.reserve(len as u64, "eval")?;
     let text = argv[1..].join(" ");
     if text.trim().is_empty() {
         return Ok(0);
@@ -136,8 +138,13 @@ pub(crate) fn source(sh: &mut Shell<'_>, argv: &[String]) -> R {
         return Ok(2);
     };
     let path = source_path(sh, name).unwrap_or_default();
-    let text = match sh.exec.vfs.lock().read_file(&path) {
-        Ok(b) => String::from_utf8_lossy(&b).into_owned(),
+    let data = sh.exec.vfs.lock().read_file(&path);
+    let text = match data {
+        Ok(b) => {
+            // The file's bytes and its text.
+            sh.reserve((b.len() as u64).saturating_mul(2), name)?;
+            String::from_utf8_lossy(&b).into_owned()
+        }
         Err(e) => {
             let msg = super::super::redirect::vfs_message(e);
             sh.err(format!("{name}: {msg}"));

@@ -52,10 +52,6 @@ pub(crate) fn echo(sh: &mut Shell<'_>, argv: &[String]) -> R {
 
 // ---------------------------------------------------------------- printf
 
-/// Widths and precisions are capped so `printf '%*s' 99999999999` cannot
-/// exhaust the host's memory.
-const MAX_FIELD: usize = 16 << 20;
-
 struct Spec {
     left: bool,
     plus: bool,
@@ -214,8 +210,15 @@ fn fmt_float_special(v: f64, upper: bool) -> String {
 }
 
 /// Format `fmt` with `args` like bash's printf; returns the output, the
-/// number of args consumed, whether `\c` stopped output, and an error.
-fn format_once(fmt: &str, args: &[String], errors: &mut Vec<String>) -> (Vec<u8>, usize, bool) {
+/// number of args consumed, and whether `\c` stopped output. A field's
+/// padding is sized by the text (`%999999999d`): `room(n)` is asked before
+/// a field of `n` bytes is built, and `Err(n)` is returned if it refuses.
+fn format_once(
+    fmt: &str,
+    args: &[String],
+    errors: &mut Vec<String>,
+    room: &mut dyn FnMut(usize) -> bool,
+) -> Result<(Vec<u8>, usize, bool), usize> {
     let mut out = Vec::new();
     let chars: Vec<char> = fmt.chars().collect();
     let mut i = 0;
@@ -246,14 +249,14 @@ fn format_once(fmt: &str, args: &[String], errors: &mut Vec<String>) -> (Vec<u8>
         }
         if i + 1 < chars.len() && chars[i + 1] == '%' {
             if flush(&mut literal, &mut out) {
-                return (out, used, true);
+                return Ok((out, used, true));
             }
             out.push(b'%');
             i += 2;
             continue;
         }
         if flush(&mut literal, &mut out) {
-            return (out, used, true);
+            return Ok((out, used, true));
         }
         i += 1;
         let mut spec = Spec {
@@ -283,7 +286,7 @@ fn format_once(fmt: &str, args: &[String], errors: &mut Vec<String>) -> (Vec<u8>
             if w < 0 {
                 spec.left = true;
             }
-            spec.width = Some((w.unsigned_abs() as usize).min(MAX_FIELD));
+            spec.width = Some(usize::try_from(w.unsigned_abs()).unwrap_or(usize::MAX));
             i += 1;
         } else {
             let mut w = String::new();
@@ -292,7 +295,8 @@ fn format_once(fmt: &str, args: &[String], errors: &mut Vec<String>) -> (Vec<u8>
                 i += 1;
             }
             if !w.is_empty() {
-                spec.width = w.parse::<usize>().ok().map(|w| w.min(MAX_FIELD));
+                // Past 64 bits: a width no memory can hold (refused below).
+                spec.width = Some(w.parse::<usize>().unwrap_or(usize::MAX));
             }
         }
         if i < chars.len() && chars[i] == '.' {
@@ -301,7 +305,7 @@ fn format_once(fmt: &str, args: &[String], errors: &mut Vec<String>) -> (Vec<u8>
                 let p = next_arg(&mut used)
                     .map(|a| parse_int_arg(&a).unwrap_or_else(|e| e))
                     .unwrap_or(0);
-                spec.precision = Some((p.max(0) as usize).min(MAX_FIELD));
+                spec.precision = Some(usize::try_from(p.max(0)).unwrap_or(usize::MAX));
                 i += 1;
             } else {
                 let mut p = String::new();
@@ -309,7 +313,11 @@ fn format_once(fmt: &str, args: &[String], errors: &mut Vec<String>) -> (Vec<u8>
                     p.push(chars[i]);
                     i += 1;
                 }
-                spec.precision = Some(p.parse::<usize>().unwrap_or(0).min(MAX_FIELD));
+                spec.precision = Some(if p.is_empty() {
+                    0
+                } else {
+                    p.parse::<usize>().unwrap_or(usize::MAX)
+                });
             }
         }
         while i < chars.len() && "hlLjzt".contains(chars[i]) {
@@ -326,6 +334,18 @@ fn format_once(fmt: &str, args: &[String], errors: &mut Vec<String>) -> (Vec<u8>
             next_arg(&mut used)
         };
         let s = arg.unwrap_or_default();
+        // Numbers are zero-padded to their precision, everything to its width.
+        let padded = if matches!(conv, 'd' | 'i' | 'u' | 'o' | 'x' | 'X') {
+            spec.precision.unwrap_or(0)
+        } else {
+            0
+        };
+        let field = spec.width.unwrap_or(0).max(padded).saturating_add(s.len());
+        // Charged first; then asked of the allocator, which an unlimited
+        // budget leaves as the only judge (a failed allocation aborts).
+        if !room(field) || Vec::<u8>::new().try_reserve_exact(field).is_err() {
+            return Err(field);
+        }
         match conv {
             's' => {
                 let mut v: String = s;
@@ -341,7 +361,7 @@ fn format_once(fmt: &str, args: &[String], errors: &mut Vec<String>) -> (Vec<u8>
                 }
                 out.extend(pad(b, &spec, false));
                 if stop {
-                    return (out, used, true);
+                    return Ok((out, used, true));
                 }
             }
             'q' => out.extend(pad(quote_q(&s).into_bytes(), &spec, false)),
@@ -365,8 +385,8 @@ fn format_once(fmt: &str, args: &[String], errors: &mut Vec<String>) -> (Vec<u8>
                     _ => format!("{:X}", v as u64),
                 };
                 if let Some(p) = spec.precision {
-                    while body.len() < p {
-                        body.insert(0, '0');
+                    if body.len() < p {
+                        body = "0".repeat(p - body.len()) + &body;
                     }
                 }
                 if spec.alt && v != 0 {
@@ -428,12 +448,12 @@ fn format_once(fmt: &str, args: &[String], errors: &mut Vec<String>) -> (Vec<u8>
             }
             other => {
                 errors.push(format!("printf: %{other}: invalid format character"));
-                return (out, used, true);
+                return Ok((out, used, true));
             }
         }
     }
     let stop = flush(&mut literal, &mut out);
-    (out, used, stop)
+    Ok((out, used, stop))
 }
 
 pub(crate) fn printf(sh: &mut Shell<'_>, argv: &[String]) -> R {
@@ -460,8 +480,20 @@ pub(crate) fn printf(sh: &mut Shell<'_>, argv: &[String]) -> R {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     let mut pos = 0;
+    // The format is read as chars (4 bytes each).
+    sh.reserve((fmt.len() as u64).saturating_mul(4), "printf")?;
     loop {
-        let (chunk, used, stop) = format_once(fmt, &args[pos..], &mut errors);
+        sh.check_interrupt()?;
+        let scratch = &mut sh.scratch;
+        let formatted = format_once(fmt, &args[pos..], &mut errors, &mut |n| {
+            scratch.grow(n as u64).is_ok()
+        });
+        let Ok((chunk, used, stop)) = formatted else {
+            sh.memory_refused("printf");
+            return Err(Flow::Abort(1));
+        };
+        // The output buffer may double to take the chunk.
+        sh.reserve((chunk.len() as u64).saturating_mul(2), "printf")?;
         out.extend(chunk);
         pos += used;
         if stop || used == 0 || pos >= args.len() {
@@ -497,9 +529,14 @@ fn set_var_or_elem(sh: &mut Shell<'_>, name: &str, value: String) -> Result<(), 
 
 // ---------------------------------------------------------------- read
 
-/// Longest line `read`/`mapfile` collect (`read < /dev/zero` must not
-/// exhaust the host's memory).
-const MAX_LINE: usize = 64 << 20;
+/// `read` and `mapfile` read a byte at a time; every this many bytes they
+/// check the deadline and charge what they hold (`read < /dev/zero` must
+/// end at the memory limit or the deadline, not exhaust the host).
+const READ_STEP: usize = 64 << 10;
+
+/// Host bytes `read` holds per byte of a line: the bytes, their escape
+/// flags, the line as text, its chars while splitting (4) and the fields.
+const READ_COST: u64 = 8;
 
 /// Read one byte from fd; `Ok(None)` at EOF.
 fn read_byte(sh: &mut Shell<'_>, fd: usize) -> Result<Option<u8>, Flow> {
@@ -603,8 +640,11 @@ pub(crate) fn read(sh: &mut Shell<'_>, argv: &[String]) -> R {
             got_delim = true;
             break;
         }
-        if bytes.len() >= MAX_LINE {
-            break;
+        if bytes.len().is_multiple_of(READ_STEP) {
+            // The first step is charged small: most lines are short.
+            let step = if bytes.is_empty() { 4096 } else { READ_STEP };
+            sh.check_interrupt()?;
+            sh.reserve(step as u64 * READ_COST, "read")?;
         }
         let Some(b) = read_byte(sh, fd)? else { break };
         if Some(b) == delim {
@@ -750,13 +790,17 @@ pub(crate) fn mapfile(sh: &mut Shell<'_>, argv: &[String]) -> R {
     let mut lines: Vec<String> = Vec::new();
     let mut cur: Vec<u8> = Vec::new();
     let mut seen = 0usize;
+    let mut total = 0usize;
     loop {
         if max.is_some_and(|m| lines.len() >= m) {
             break;
         }
-        if cur.len() >= MAX_LINE {
-            break;
+        if total.is_multiple_of(READ_STEP) {
+            // The line as bytes, then as text in the array.
+            sh.check_interrupt()?;
+            sh.reserve(READ_STEP as u64 * 2, "mapfile")?;
         }
+        total += 1;
         let b = read_byte(sh, fd)?;
         match b {
             Some(b) => {
@@ -765,6 +809,8 @@ pub(crate) fn mapfile(sh: &mut Shell<'_>, argv: &[String]) -> R {
                         cur.push(b);
                     }
                     if seen >= skip {
+                        // Each element's header and slot.
+                        sh.reserve(64, "mapfile")?;
                         lines.push(String::from_utf8_lossy(&cur).into_owned());
                     }
                     seen += 1;
@@ -798,8 +844,7 @@ mod tests {
         let mut errs = Vec::new();
         let mut out = Vec::new();
         let mut pos = 0;
-        loop {
-            let (c, used, stop) = format_once(f, &args[pos..], &mut errs);
+        while let Ok((c, used, stop)) = format_once(f, &args[pos..], &mut errs, &mut |_| true) {
             out.extend(c);
             pos += used;
             if stop || used == 0 || pos >= args.len() {

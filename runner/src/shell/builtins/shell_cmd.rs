@@ -360,7 +360,11 @@ fn parse_duration(s: &str) -> Option<std::time::Duration> {
         _ => (s, 1.0),
     };
     let v: f64 = num.parse().ok()?;
-    (v >= 0.0 && v.is_finite()).then(|| std::time::Duration::from_secs_f64(v * mult))
+    // `timeout 1e100`: longer than any deadline (a Duration past 2^64 s
+    // panics, and so would an Instant that far ahead).
+    let most = std::time::Duration::from_secs(u64::from(u32::MAX));
+    (v >= 0.0 && v.is_finite())
+        .then(|| std::time::Duration::try_from_secs_f64(v * mult).map_or(most, |d| d.min(most)))
 }
 
 /// `timeout [-s SIG] [-k DUR] [--preserve-status] DURATION COMMAND...`:

@@ -433,6 +433,17 @@ pub(crate) fn unset(sh: &mut Shell<'_>, argv: &[String]) -> R {
     Ok(status)
 }
 
+/// `set -- ARGS`: the new parameters are charged before they are kept.
+fn set_positional(sh: &mut Shell<'_>, args: &[String]) -> R {
+    if let Err(m) = sh.st.replace_positional(args.to_vec()) {
+        sh.err(format!("set: {m}"));
+        sh.note_state_refusal();
+        // As every refusal of memory: the command line is abandoned.
+        return Err(Flow::Abort(1));
+    }
+    Ok(0)
+}
+
 pub(crate) fn shift(sh: &mut Shell<'_>, argv: &[String]) -> R {
     let n = match argv.get(1) {
         Some(a) => match a.parse::<usize>() {
@@ -536,18 +547,15 @@ pub(crate) fn set(sh: &mut Shell<'_>, argv: &[String]) -> R {
     while i < argv.len() {
         let a = &argv[i];
         if a == "--" {
-            sh.st.positional = argv[i + 1..].to_vec();
-            return Ok(0);
+            return set_positional(sh, &argv[i + 1..]);
         }
         if a == "-" {
             sh.st.options.xtrace = false;
-            sh.st.positional = argv[i + 1..].to_vec();
-            return Ok(0);
+            return set_positional(sh, &argv[i + 1..]);
         }
         let on = a.starts_with('-');
         if !(a.starts_with('-') || a.starts_with('+')) || a.len() < 2 {
-            sh.st.positional = argv[i..].to_vec();
-            return Ok(0);
+            return set_positional(sh, &argv[i..]);
         }
         let flags = &a[1..];
         if flags == "o" {
