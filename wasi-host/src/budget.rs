@@ -66,7 +66,17 @@ struct Inner {
     used: AtomicU64,
     peak: AtomicU64,
     refusals: AtomicU64,
+    /// Charges made through this budget that a budget of each scope
+    /// (this one or an ancestor) refused, indexed by [`scope_index`].
+    refused_through: [AtomicU64; 2],
     parent: Option<MemoryBudget>,
+}
+
+fn scope_index(scope: BudgetScope) -> usize {
+    match scope {
+        BudgetScope::Process => 0,
+        BudgetScope::Sandbox => 1,
+    }
 }
 
 impl MemoryBudget {
@@ -93,6 +103,7 @@ impl MemoryBudget {
                 used: AtomicU64::new(0),
                 peak: AtomicU64::new(0),
                 refusals: AtomicU64::new(0),
+                refused_through: [AtomicU64::new(0), AtomicU64::new(0)],
                 parent,
             }),
         }
@@ -133,6 +144,13 @@ impl MemoryBudget {
         self.inner.refusals.load(Ordering::SeqCst)
     }
 
+    /// How many charges made through this budget were refused by a budget
+    /// of `scope` (this one or an ancestor): which limit a process ran
+    /// into, whoever made the charge for it.
+    pub fn refusals_through(&self, scope: BudgetScope) -> u64 {
+        self.inner.refused_through[scope_index(scope)].load(Ordering::SeqCst)
+    }
+
     /// Bytes that could still be charged here and in every ancestor.
     pub fn available(&self) -> u64 {
         let own = self
@@ -163,6 +181,12 @@ impl MemoryBudget {
     }
 
     fn add(&self, bytes: u64) -> Result<(), BudgetExceeded> {
+        self.add_inner(bytes).inspect_err(|e| {
+            self.inner.refused_through[scope_index(e.scope)].fetch_add(1, Ordering::SeqCst);
+        })
+    }
+
+    fn add_inner(&self, bytes: u64) -> Result<(), BudgetExceeded> {
         if bytes == 0 {
             return Ok(());
         }
@@ -287,6 +311,16 @@ mod tests {
         assert_eq!(err.scope, BudgetScope::Sandbox);
         assert_eq!((q.used(), sb.used(), sb.refusals()), (0, 80, 1));
         assert_eq!(q.available(), 20);
+        // Each child knows which limit its own charges ran into.
+        assert_eq!(
+            (
+                p.refusals_through(BudgetScope::Process),
+                p.refusals_through(BudgetScope::Sandbox),
+                q.refusals_through(BudgetScope::Process),
+                q.refusals_through(BudgetScope::Sandbox),
+            ),
+            (1, 0, 0, 1)
+        );
     }
 
     #[test]
