@@ -3,10 +3,10 @@
 //! module resolves a command name to a program and runs a WebAssembly
 //! program as a process on its own thread.
 
-use crate::image::Image;
+use crate::image::{CaptureError, Image};
 use crate::limits::{LimitHit, LimitKind, Limits};
-use crate::process::{run_entry, Entry, ProcessConfig, ProcessExit};
-use crate::runtime::Runtime;
+use crate::process::{self, run_reserved, Entry, ProcessConfig, ProcessExit};
+use crate::runtime::{CompiledModule, Runtime};
 use crate::tools::{self, LazyModule, ModuleSource, Tool, ToolRegistry};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -15,6 +15,32 @@ use wasiland_wasi_host::{
     BudgetScope, Interrupt, MemoryBudget, RandomSource, SharedVfs, Stdio, TraceSink, WasiClock,
     WasiCtx,
 };
+
+/// Exit status of a run, job or process ended by an internal error of the
+/// host (a panic; `EX_SOFTWARE`).
+pub const INTERNAL_ERROR_STATUS: i32 = 70;
+
+/// Run `f`, turning a panic in it into its message. The last line of
+/// defence on every thread that runs guest work or shell text: a bug of
+/// the host (or a panicking embedder callback) ends that run, not the
+/// embedding process.
+pub(crate) fn catch_panic<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .map_err(|payload| wasiland_wasi_host::panic_message(&*payload))
+}
+
+/// Run shell work `f` on the current thread; a panic in it becomes
+/// [`INTERNAL_ERROR_STATUS`] and a message on `stderr`.
+pub(crate) fn guard_shell(stderr: Option<&Stdio>, f: impl FnOnce() -> i32) -> i32 {
+    catch_panic(f).unwrap_or_else(|message| {
+        if let Some(stderr) = stderr {
+            let line = format!("wasiland: internal error: {message}\n");
+            // The stream may be what panicked (an embedder's callback).
+            let _ = catch_panic(|| stderr.write_all(line.as_bytes(), &Interrupt::new()));
+        }
+        INTERNAL_ERROR_STATUS
+    })
+}
 
 /// Everything the processes of one sandbox share.
 #[derive(Clone)]
@@ -67,6 +93,12 @@ impl crate::spawn::Spawner for ExecEnv {
         let mut child = self.clone();
         child.spawn_depth += 1;
         Ok(crate::shell::run_argv(&child, argv, env, &cwd, stdio))
+    }
+
+    fn max_request_bytes(&self) -> usize {
+        self.limits
+            .args_bytes
+            .saturating_add(crate::spawn::MAX_CWD_BYTES)
     }
 }
 
@@ -180,7 +212,10 @@ impl Child {
         }
         match self.thread.take().map(JoinHandle::join) {
             Some(Ok(exit)) => exit,
-            _ => ProcessExit::failed(134, "internal error: process thread panicked"),
+            _ => ProcessExit::failed(
+                INTERNAL_ERROR_STATUS,
+                "internal error: process thread panicked",
+            ),
         }
     }
 }
@@ -250,7 +285,7 @@ impl ExecEnv {
         if data.starts_with(b"\0asm") {
             return Ok(Program::Module {
                 path: abs.to_string(),
-                module: LazyModule::new(abs, ModuleSource::Bytes(data)),
+                module: LazyModule::new(abs, ModuleSource::Guest(data)),
             });
         }
         if let Some(rest) = data.strip_prefix(b"#!") {
@@ -327,6 +362,18 @@ impl ExecEnv {
                 },
             );
         }
+        // Everything the process holds for its life is reserved before it
+        // is compiled or started; its memories grow against the rest.
+        let budget = self.budget.child(BudgetScope::Process, self.limits.memory);
+        let refused = |env: &ExecEnv, refusal: &wasiland_wasi_host::BudgetExceeded| {
+            let exit = ProcessExit::not_started(refusal);
+            env.record_hit(LimitKind::of_budget(refusal.scope), name);
+            Child::finished(name.to_string(), exit)
+        };
+        let mut reserved = match process::reserve_before_compile(&budget, module.code_cost()) {
+            Ok(c) => c,
+            Err(e) => return refused(self, &e),
+        };
         let lazy = module.clone();
         let module = match module.get(&self.runtime) {
             Ok(m) => m,
@@ -334,6 +381,9 @@ impl ExecEnv {
                 return Child::finished(name.to_string(), ProcessExit::failed(126, e));
             }
         };
+        if let Err(e) = process::reserve_instance(&mut reserved, &module) {
+            return refused(self, &e);
+        }
         let root = self.vfs.lock().root();
         let [stdin, stdout, stderr] = req.stdio;
         let mut builder = WasiCtx::builder(self.vfs.clone())
@@ -346,7 +396,7 @@ impl ExecEnv {
             .random(self.random.clone())
             .interrupt(self.interrupt.clone())
             .max_fds(self.limits.open_files)
-            .budget(self.budget.child(BudgetScope::Process, self.limits.memory));
+            .budget(budget);
         for (k, v) in &env {
             builder = builder.env(k, v);
         }
@@ -356,40 +406,23 @@ impl ExecEnv {
         let wasi = builder.build();
         let config = ProcessConfig {
             fuel: self.limits.fuel,
-            max_memory: self.limits.memory,
             spawner: Some(Arc::new(self.clone())),
         };
-        let runtime = self.runtime.clone();
         let env = self.clone();
         let pname = name.to_string();
         let thread = std::thread::Builder::new()
             .name(format!("wasiland:{name}"))
             .stack_size(8 << 20)
             .spawn(move || {
-                let before = env.vfs.lock().quota_refusals();
-                let image = if env.images {
-                    lazy.image(&runtime, |m| capture_template(&runtime, m, &env))
-                } else {
-                    None
-                };
-                let entry = match &image {
-                    Some(image) => Entry::Image(image),
-                    None => Entry::Start,
-                };
-                let exit = run_entry(&runtime, &module, wasi, &config, entry);
+                let exit = catch_panic(|| env.run_process(&lazy, &module, wasi, &config, reserved))
+                    .unwrap_or_else(|message| {
+                        ProcessExit::failed(
+                            INTERNAL_ERROR_STATUS,
+                            format!("internal error: {message}"),
+                        )
+                    });
                 for kind in exit.limit.iter().chain(&exit.refused) {
                     env.record_hit(*kind, &pname);
-                }
-                // Quotas answer ENOSPC/EDQUOT and the guest decides how to
-                // fail; the run still reports which limit was hit. (With
-                // several processes writing at once the attribution is to
-                // whichever ran while the refusal happened.)
-                let after = env.vfs.lock().quota_refusals();
-                if after.bytes != before.bytes {
-                    env.record_hit(LimitKind::FsBytes, &pname);
-                }
-                if after.inodes != before.inodes {
-                    env.record_hit(LimitKind::FsInodes, &pname);
                 }
                 exit
             });
@@ -405,13 +438,55 @@ impl ExecEnv {
             ),
         }
     }
+
+    /// The body of a process thread: its start-up image if it has one,
+    /// the process itself, and the filesystem quotas it ran into.
+    fn run_process(
+        &self,
+        lazy: &LazyModule,
+        module: &CompiledModule,
+        wasi: WasiCtx,
+        config: &ProcessConfig,
+        reserved: wasiland_wasi_host::Charge,
+    ) -> ProcessExit {
+        let before = self.vfs.lock().quota_refusals();
+        let image = if self.images {
+            lazy.image(&self.runtime, |m| capture_template(m, self, wasi.budget()))
+        } else {
+            None
+        };
+        let entry = match &image {
+            Some(image) => Entry::Image(image),
+            None => Entry::Start,
+        };
+        let mut exit = run_reserved(module, wasi, config, entry, reserved);
+        // Quotas answer ENOSPC/EDQUOT and the guest decides how to fail;
+        // the run still reports which limit was hit. (With several
+        // processes writing at once the attribution is to whichever ran
+        // while the refusal happened.)
+        let after = self.vfs.lock().quota_refusals();
+        if after.bytes != before.bytes {
+            exit.refused.push(LimitKind::FsBytes);
+        }
+        if after.inodes != before.inodes {
+            exit.refused.push(LimitKind::FsInodes);
+        }
+        exit
+    }
 }
 
 /// Capture a module's start-up image in a template process: no arguments
 /// but its name, an empty environment, null stdio and the same descriptor
 /// layout every process has (stdio, then `/` preopened at fd 3), over an
-/// empty filesystem of its own. `None` (and a plain start) if it fails.
-fn capture_template(runtime: &Runtime, module: &wasmi::Module, env: &ExecEnv) -> Option<Image> {
+/// empty filesystem of its own; bounded by the run's deadline (or
+/// [`crate::image::IMAGE_TIME`]), [`crate::image::IMAGE_FUEL`] and
+/// [`crate::image::MAX_IMAGE_MEMORY`], its memory charged to the process
+/// that asked (`budget`).
+fn capture_template(
+    module: &CompiledModule,
+    env: &ExecEnv,
+    budget: &MemoryBudget,
+) -> Result<Image, CaptureError> {
     let vfs = SharedVfs::new(wasiland_vfs::Vfs::with_clock(Arc::new(
         crate::sandbox::VfsClock(env.clock.clone()),
     )));
@@ -420,6 +495,8 @@ fn capture_template(runtime: &Runtime, module: &wasmi::Module, env: &ExecEnv) ->
         .arg("python3")
         .preopen("/", root)
         .clock(env.clock.clone())
+        .interrupt(Image::template_interrupt(&env.interrupt))
+        .budget(budget.child(BudgetScope::Process, Some(crate::image::MAX_IMAGE_MEMORY)))
         .build();
-    Image::capture(runtime, module, ctx).ok()
+    Image::capture(module, ctx, &env.interrupt)
 }

@@ -17,14 +17,27 @@
 //! back at its initial value whenever no call is running, so capturing
 //! between calls is exact even though that global is not exported.
 
-use crate::runtime::Runtime;
-use wasiland_wasi_host::{WasiCtx, WasiView};
+use crate::process::{call_sliced, instantiate};
+use crate::runtime::{CompiledModule, ModuleKey};
+use std::time::Duration;
+use wasiland_wasi_host::{BudgetScope, Interrupt, Termination, WasiCtx};
 use wasmi::{Extern, Instance, Module, Mutability, Store, Val};
 
 /// Name of the initialisation export.
 pub const INIT_EXPORT: &str = "wasiland_init";
 /// Name of the per-process entry export.
 pub const RUN_EXPORT: &str = "wasiland_run";
+
+/// Largest linear memory an image may have (python3's is 17 MB): a
+/// template that grows past it is refused, and the module starts plainly.
+pub const MAX_IMAGE_MEMORY: u64 = 256 << 20;
+
+/// Fuel `wasiland_init` may use (python3's takes 2.3 billion).
+pub const IMAGE_FUEL: u64 = 20_000_000_000;
+
+/// Wall time `wasiland_init` may take, if the run that asked for the
+/// image allows that much (python3's takes about 0.2 s).
+pub const IMAGE_TIME: Duration = Duration::from_secs(30);
 
 /// A captured memory image of one module.
 pub struct Image {
@@ -33,14 +46,14 @@ pub struct Image {
     globals: Vec<(String, Val)>,
 }
 
-struct TemplateState {
-    wasi: WasiCtx,
-}
-
-impl WasiView for TemplateState {
-    fn wasi(&mut self) -> &mut WasiCtx {
-        &mut self.wasi
-    }
+/// Why a capture failed. A `permanent` failure is the module's own (its
+/// init trapped, ran out of [`IMAGE_FUEL`], outgrew [`MAX_IMAGE_MEMORY`]);
+/// other failures (a deadline, a memory limit of the run that asked) may
+/// not happen to the next process.
+#[derive(Debug)]
+pub struct CaptureError {
+    pub message: String,
+    pub permanent: bool,
 }
 
 /// Whether `module` follows the image protocol.
@@ -54,27 +67,61 @@ pub fn supports_image(module: &Module) -> bool {
 }
 
 impl Image {
+    /// The interrupt for a template started by a run with interrupt `run`:
+    /// the run's deadline or [`IMAGE_TIME`] from now, whichever is first.
+    pub fn template_interrupt(run: &Interrupt) -> Interrupt {
+        let bound = std::time::Instant::now() + IMAGE_TIME;
+        let interrupt = Interrupt::new();
+        interrupt.set_deadline(Some(run.deadline().map_or(bound, |d| d.min(bound))));
+        interrupt
+    }
+
     /// Run `wasiland_init` in a template instance with `wasi` and capture
-    /// the result.
-    pub fn capture(runtime: &Runtime, module: &Module, wasi: WasiCtx) -> Result<Image, String> {
-        let mut linker = wasmi::Linker::<TemplateState>::new(runtime.engine());
-        wasiland_wasi_host::add_to_linker(&mut linker).map_err(|e| e.to_string())?;
-        // Initialisation must not spawn; the import only has to resolve.
-        crate::spawn::add_nosys_to_linker(&mut linker).map_err(|e| e.to_string())?;
-        let mut store = Store::new(runtime.engine(), TemplateState { wasi });
-        store.set_fuel(u64::MAX).map_err(|e| e.to_string())?;
-        let instance = linker
-            .instantiate_and_start(&mut store, module)
-            .map_err(|e| e.to_string())?;
-        let init = instance
+    /// the result. The template charges `wasi`'s budget (give it a child
+    /// budget limited to [`MAX_IMAGE_MEMORY`]), its blocking waits end with
+    /// `wasi`'s interrupt ([`Image::template_interrupt`]), and between fuel
+    /// slices `run` (the interrupt of the run that asked for the image) is
+    /// checked too, for its cancellation.
+    pub fn capture(
+        module: &CompiledModule,
+        wasi: WasiCtx,
+        run: &Interrupt,
+    ) -> Result<Image, CaptureError> {
+        let budget = wasi.budget().clone();
+        let template = wasi.interrupt().clone();
+        let failed = |message: String, permanent: bool| {
+            // A limit above the template's own is the asking run's.
+            let by_others = budget.refusals_through(BudgetScope::Process)
+                + budget.refusals_through(BudgetScope::Sandbox)
+                > budget.refusals();
+            CaptureError {
+                message: format!("start-up image: {message}"),
+                permanent: permanent && !by_others,
+            }
+        };
+        let (mut store, instance) = instantiate(module, wasi, None);
+        let instance = instance.map_err(|e| failed(e.to_string(), true))?;
+        // Typed to check its signature; called as a plain function.
+        instance
             .get_typed_func::<(), ()>(&store, INIT_EXPORT)
-            .map_err(|e| format!("{INIT_EXPORT}: {e}"))?;
-        init.call(&mut store, ())
-            .map_err(|e| format!("start-up image: {INIT_EXPORT} failed: {e}"))?;
+            .map_err(|e| failed(format!("{INIT_EXPORT}: {e}"), true))?;
+        let init = instance
+            .get_func(&store, INIT_EXPORT)
+            .ok_or_else(|| failed(format!("{INIT_EXPORT} is not exported"), true))?;
+        call_sliced(&mut store, init, &[&template, run], Some(IMAGE_FUEL)).map_err(|e| {
+            let interrupted = e.downcast_ref::<Termination>().is_some();
+            failed(format!("{INIT_EXPORT} failed: {e}"), !interrupted)
+        })?;
         let memory = instance
             .get_memory(&store, "memory")
-            .ok_or("start-up image: the module exports no memory")?;
-        let bytes: Box<[u8]> = Box::from(memory.data(&store));
+            .ok_or_else(|| failed("the module exports no memory".into(), true))?;
+        let data = memory.data(&store);
+        let copy = budget
+            .try_charge(data.len() as u64)
+            .map_err(|e| failed(e.to_string(), true))?;
+        let bytes: Box<[u8]> = Box::from(data);
+        // From here on the image belongs to the runtime, not to this run.
+        drop(copy);
         let mut globals = Vec::new();
         for export in instance.exports(&store) {
             let name = export.name().to_string();
@@ -206,7 +253,7 @@ impl Image {
             globals.push((name, value));
         }
         let len = usize::try_from(r.u64()?).map_err(|_| damaged())?;
-        if len % 65536 != 0 || len > 4 << 30 {
+        if len % 65536 != 0 || len as u64 > MAX_IMAGE_MEMORY {
             return Err(damaged());
         }
         let mut memory = vec![0u8; len];
@@ -280,18 +327,18 @@ fn checksum(bytes: &[u8]) -> u64 {
 /// the directory only costs the time of a capture.
 pub(crate) fn cached_or_captured(
     dir: &std::path::Path,
-    module_key: &[u8; 16],
-    capture: impl FnOnce() -> Option<Image>,
-) -> Option<Image> {
+    module_key: &ModuleKey,
+    capture: impl FnOnce() -> Result<Image, CaptureError>,
+) -> Result<Image, CaptureError> {
     let name: String = module_key
         .iter()
         .chain(build_id().iter())
         .map(|b| format!("{b:02x}"))
         .collect();
     let path = dir.join(format!("{name}.image"));
-    if let Ok(bytes) = std::fs::read(&path) {
+    if let Ok(bytes) = crate::runtime::read_regular_file(&path, MAX_IMAGE_FILE) {
         if let Ok(image) = Image::from_bytes(&bytes) {
-            return Some(image);
+            return Ok(image);
         }
     }
     let image = capture()?;
@@ -306,8 +353,11 @@ pub(crate) fn cached_or_captured(
         }
         prune(dir, KEEP_IMAGES);
     }
-    Some(image)
+    Ok(image)
 }
+
+/// Largest image file read: the largest image with every chunk stored.
+const MAX_IMAGE_FILE: u64 = MAX_IMAGE_MEMORY + MAX_IMAGE_MEMORY / CHUNK as u64 + (1 << 20);
 
 /// Images kept in a cache directory: each rebuilt wasiland or changed
 /// module makes a new one (some 17 MB for python3), so older ones go.
@@ -401,8 +451,8 @@ mod tests {
     #[test]
     fn the_cache_stores_once_and_then_reads() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let key = [3u8; 16];
-        let first = cached_or_captured(dir.path(), &key, || Some(sample())).expect("captured");
+        let key = [3u8; 32];
+        let first = cached_or_captured(dir.path(), &key, || Ok(sample())).expect("captured");
         assert_eq!(first.memory[5], 7);
         let files: Vec<_> = std::fs::read_dir(dir.path())
             .expect("list")
@@ -415,7 +465,7 @@ mod tests {
         // A damaged file is replaced by a new capture.
         let path = files[0].path();
         std::fs::write(&path, b"garbage").expect("damage");
-        let third = cached_or_captured(dir.path(), &key, || Some(sample())).expect("recaptured");
+        let third = cached_or_captured(dir.path(), &key, || Ok(sample())).expect("recaptured");
         assert_eq!(third.memory[2 * 65536 + 100], 9);
         assert!(Image::from_bytes(&std::fs::read(&path).expect("read")).is_ok());
     }
@@ -424,7 +474,7 @@ mod tests {
     fn old_images_are_pruned() {
         let dir = tempfile::tempdir().expect("temp dir");
         for i in 0..KEEP_IMAGES as u8 + 3 {
-            cached_or_captured(dir.path(), &[i; 16], || Some(sample())).expect("captured");
+            cached_or_captured(dir.path(), &[i; 32], || Ok(sample())).expect("captured");
         }
         let left = std::fs::read_dir(dir.path()).expect("list").count();
         assert_eq!(left, KEEP_IMAGES);

@@ -55,7 +55,14 @@ pub use exec::{Child, ExecEnv, Program, ResolveError, SpawnRequest};
 pub use guests::{GuestOrigin, Guests, GuestsNotFound};
 pub use limits::{LimitHit, LimitKind, Limits};
 pub use process::{run_module, ProcessConfig, ProcessExit};
-pub use runtime::{ModuleError, Runtime};
+pub use runtime::{CompiledModule, ModuleError, Runtime};
+
+// A panic in one sandbox must end that run, not the embedding process
+// (see `exec::catch_panic`): that needs unwinding.
+#[cfg(panic = "abort")]
+compile_error!(
+    "wasiland needs panic = \"unwind\": a panic must end one run, not every sandbox of the process"
+);
 pub use sandbox::{
     CancelHandle, FsError, OutputCallback, OutputKind, RunOptions, RunResult, Sandbox,
     SandboxBuilder, Snapshot,

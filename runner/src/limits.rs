@@ -1,6 +1,7 @@
 //! Resource limits and how a process that hit one is reported.
 
 use std::time::Duration;
+use wasiland_wasi_host::BudgetScope;
 
 /// Limits for one run of a command line. `None` means unlimited.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -9,7 +10,9 @@ pub struct Limits {
     pub timeout: Option<Duration>,
     /// Fuel (wasmi's instruction budget) per process (exit status 137).
     pub fuel: Option<u64>,
-    /// Linear memory per process, in bytes (growth past it fails; 137 if the guest dies of it).
+    /// Host memory per process, in bytes: its linear memories and tables,
+    /// its interpreter stacks and fixed overhead, and what its syscalls
+    /// hold (growth past it fails; 137 if the guest dies of it).
     pub memory: Option<u64>,
     /// Host memory the whole sandbox may hold at once for its guests
     /// (linear memories, interpreter stacks, pipes, shell strings, ...).
@@ -49,12 +52,23 @@ impl Default for Limits {
     }
 }
 
-/// Which limit stopped a process.
+/// Which limit stopped or refused something. Each kind is named after its
+/// CLI flag ([`LimitKind::name`]), which is also its name in `--json`
+/// output.
+///
+/// ```
+/// use wasiland::LimitKind;
+/// assert_eq!(LimitKind::SandboxMemory.name(), "sandbox-memory");
+/// assert_eq!(LimitKind::ALL.iter().find(|k| k.name() == "fs-limit"), Some(&LimitKind::FsBytes));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LimitKind {
     Timeout,
     Fuel,
+    /// Host memory of one process (`--memory-limit`).
     Memory,
+    /// Host memory of the whole sandbox (`--sandbox-memory`).
+    SandboxMemory,
     FsBytes,
     FsInodes,
     Output,
@@ -62,25 +76,55 @@ pub enum LimitKind {
     ArgsBytes,
     PipelineStages,
     ShellDepth,
-    /// Host memory of the whole sandbox (`Limits::sandbox_memory`).
-    SandboxMemory,
 }
 
 impl LimitKind {
-    /// The flag-style name (`timeout`, `fuel`, `memory`, ...).
+    /// Every kind, in the order of the README's limits table.
+    pub const ALL: [LimitKind; 11] = [
+        LimitKind::Timeout,
+        LimitKind::Fuel,
+        LimitKind::Memory,
+        LimitKind::SandboxMemory,
+        LimitKind::FsBytes,
+        LimitKind::FsInodes,
+        LimitKind::Output,
+        LimitKind::OpenFiles,
+        LimitKind::ArgsBytes,
+        LimitKind::PipelineStages,
+        LimitKind::ShellDepth,
+    ];
+
+    /// The name of the CLI flag that sets this limit, without `--`.
     pub fn name(self) -> &'static str {
         match self {
             LimitKind::Timeout => "timeout",
             LimitKind::Fuel => "fuel",
-            LimitKind::Memory => "memory",
-            LimitKind::FsBytes => "fs-bytes",
-            LimitKind::FsInodes => "fs-inodes",
-            LimitKind::Output => "output",
-            LimitKind::OpenFiles => "open-files",
-            LimitKind::ArgsBytes => "args-bytes",
-            LimitKind::PipelineStages => "pipeline-stages",
-            LimitKind::ShellDepth => "shell-depth",
+            LimitKind::Memory => "memory-limit",
             LimitKind::SandboxMemory => "sandbox-memory",
+            LimitKind::FsBytes => "fs-limit",
+            LimitKind::FsInodes => "fs-inodes",
+            LimitKind::Output => "output-limit",
+            LimitKind::OpenFiles => "open-files",
+            LimitKind::ArgsBytes => "args-limit",
+            LimitKind::PipelineStages => "pipeline-limit",
+            LimitKind::ShellDepth => "depth-limit",
+        }
+    }
+
+    /// What the limit bounds, in words (for messages).
+    pub fn description(self) -> &'static str {
+        match self {
+            LimitKind::Timeout => "time limit",
+            LimitKind::Fuel => "fuel (instruction budget)",
+            LimitKind::Memory => "process memory limit",
+            LimitKind::SandboxMemory => "sandbox memory limit",
+            LimitKind::FsBytes => "filesystem size limit",
+            LimitKind::FsInodes => "filesystem inode limit",
+            LimitKind::Output => "output limit",
+            LimitKind::OpenFiles => "open files limit",
+            LimitKind::ArgsBytes => "argument list limit",
+            LimitKind::PipelineStages => "pipeline length limit",
+            LimitKind::ShellDepth => "nesting depth limit",
         }
     }
 
@@ -92,12 +136,40 @@ impl LimitKind {
             _ => 137,
         }
     }
+
+    /// The kind a refused [`MemoryBudget`](wasiland_wasi_host::MemoryBudget)
+    /// charge stands for.
+    pub fn of_budget(scope: BudgetScope) -> LimitKind {
+        match scope {
+            BudgetScope::Process => LimitKind::Memory,
+            BudgetScope::Sandbox => LimitKind::SandboxMemory,
+        }
+    }
+}
+
+impl std::fmt::Display for LimitKind {
+    /// `output limit (--output-limit)`
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (--{})", self.description(), self.name())
+    }
 }
 
 /// A limit that was hit, and by which process.
+///
+/// ```
+/// use wasiland::{LimitHit, LimitKind};
+/// let hit = LimitHit { kind: LimitKind::Output, process: "yes".into() };
+/// assert_eq!(hit.to_string(), "yes hit the output limit (--output-limit)");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LimitHit {
     pub kind: LimitKind,
     /// The command name of the process (or `sh` for the shell itself).
     pub process: String,
+}
+
+impl std::fmt::Display for LimitHit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} hit the {}", self.process, self.kind)
+    }
 }

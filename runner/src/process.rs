@@ -1,24 +1,60 @@
 //! Running one guest process: a fresh instance of a compiled module with
-//! its own [`WasiCtx`], fuel-sliced so deadlines stop compute loops, and
-//! a memory limiter so `memory.grow` is bounded.
+//! its own [`WasiCtx`], fuel-sliced so deadlines stop compute loops.
+//!
+//! Every byte of host memory a process holds is charged to its budget
+//! ([`WasiCtx::budget`], limited by `--memory-limit` and, through its
+//! parent, by `--sandbox-memory`) before it is allocated:
+//!
+//! * its linear memories and tables, by the [`ResourceLimiter`] below,
+//!   before wasmi creates or grows them (a start-up image's copy is such a
+//!   growth);
+//! * what it holds for its whole life, reserved before it starts: wasmi's
+//!   value and call stacks at their caps ([`MAX_VALUE_STACK`],
+//!   [`MAX_CALL_DEPTH`]), [`PROCESS_OVERHEAD`] for the thread and the
+//!   host's per-process state, the instance's per-item entities
+//!   ([`CompiledModule::instance_cost`]) and, for a guest module, its
+//!   compiled code ([`CompiledModule::code_cost`]);
+//! * what its syscalls hold (pipes, copies of iovecs), by `wasi-host`.
+//!
+//! A refused reservation means the process does not start (status 126,
+//! the limit named); a refused growth is `memory.grow` returning -1 (the
+//! guest decides, Python raises `MemoryError`). Either is reported as the
+//! limit's hit ([`LimitKind::of_budget`]).
 
-use crate::image::Image;
 use crate::limits::LimitKind;
-use crate::runtime::Runtime;
+use crate::runtime::{CompiledModule, MAX_CALL_DEPTH, MAX_VALUE_STACK};
 use crate::spawn::Spawner;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use wasiland_wasi_host::{InterruptReason, Termination, WasiCtx, WasiView};
-use wasmi::{Module, ResourceLimiter, ResumableCall, Store, Val};
+use wasiland_wasi_host::{
+    BudgetExceeded, BudgetScope, Charge, Interrupt, InterruptReason, MemoryBudget, Termination,
+    WasiCtx, WasiView,
+};
+use wasmi::{Func, Instance, ResourceLimiter, ResumableCall, Store, Val};
 
 /// Fuel granted per slice; between slices the interrupt (deadline,
 /// cancellation) is checked. About 1-5 ms of RustPython execution.
 const FUEL_SLICE: u64 = 20_000_000;
 
+/// Host bytes of one process that neither its module nor its guest
+/// decides: the thread's touched stack, the store, the WASI context and
+/// descriptor table. A minimal process measured about 70 KiB.
+pub const PROCESS_OVERHEAD: u64 = 256 << 10;
+
+/// Bytes of one frame on wasmi's call stack.
+const CALL_FRAME_BYTES: u64 = 24;
+
+/// Bytes of one table element in wasmi.
+const TABLE_ELEMENT_BYTES: u64 = 8;
+
+/// What every process reserves before it starts, whatever it runs: its
+/// interpreter stacks at their caps and [`PROCESS_OVERHEAD`] (about 9.8 MiB).
+pub const PROCESS_RESERVE: u64 =
+    MAX_VALUE_STACK as u64 + MAX_CALL_DEPTH as u64 * CALL_FRAME_BYTES + PROCESS_OVERHEAD;
+
 /// Store data of a running process.
 pub struct ProcessState {
     pub(crate) wasi: WasiCtx,
-    limiter: MemoryLimiter,
+    limiter: BudgetLimiter,
     /// Runs child commands for `wasiland_v1.spawn` (none: `nosys`).
     pub(crate) spawner: Option<Arc<dyn Spawner>>,
 }
@@ -29,38 +65,66 @@ impl WasiView for ProcessState {
     }
 }
 
-/// Bounds linear memory and tables of one instance.
-struct MemoryLimiter {
-    max_memory: Option<u64>,
-    max_table_elements: usize,
-    refused: Arc<AtomicBool>,
+/// Charges linear memories and tables to the process's budget before
+/// wasmi allocates them, and gives the bytes back if wasmi then fails.
+struct BudgetLimiter {
+    charge: Charge,
+    /// Bytes the last approved growth added.
+    pending: u64,
 }
 
-impl ResourceLimiter for MemoryLimiter {
+impl BudgetLimiter {
+    fn grow(&mut self, bytes: u64) -> bool {
+        self.pending = 0;
+        if self.charge.grow(bytes).is_err() {
+            return false;
+        }
+        self.pending = bytes;
+        true
+    }
+
+    fn undo(&mut self) {
+        let back = self.charge.bytes().saturating_sub(self.pending);
+        // Shrinking cannot be refused.
+        let _ = self.charge.resize(back);
+        self.pending = 0;
+    }
+}
+
+impl ResourceLimiter for BudgetLimiter {
     fn memory_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> Result<bool, wasmi_core::LimiterError> {
-        let ok = self.max_memory.is_none_or(|max| desired as u64 <= max);
-        if !ok {
-            self.refused.store(true, Ordering::SeqCst);
-        }
-        Ok(ok)
+        Ok(self.grow(desired.saturating_sub(current) as u64))
+    }
+
+    fn memory_grow_failed(
+        &mut self,
+        _error: &wasmi_core::MemoryError,
+    ) -> Result<(), wasmi_core::LimiterError> {
+        self.undo();
+        Ok(())
     }
 
     fn table_growing(
         &mut self,
-        _current: usize,
+        current: usize,
         desired: usize,
         _maximum: Option<usize>,
     ) -> Result<bool, wasmi_core::LimiterError> {
-        let ok = desired <= self.max_table_elements;
-        if !ok {
-            self.refused.store(true, Ordering::SeqCst);
-        }
-        Ok(ok)
+        let elements = desired.saturating_sub(current) as u64;
+        Ok(self.grow(elements.saturating_mul(TABLE_ELEMENT_BYTES)))
+    }
+
+    fn table_grow_failed(
+        &mut self,
+        _error: &wasmi_core::TableError,
+    ) -> Result<(), wasmi_core::LimiterError> {
+        self.undo();
+        Ok(())
     }
 
     fn instances(&self) -> usize {
@@ -81,8 +145,6 @@ impl ResourceLimiter for MemoryLimiter {
 pub struct ProcessConfig {
     /// Total fuel (None = unlimited).
     pub fuel: Option<u64>,
-    /// Linear memory cap in bytes.
-    pub max_memory: Option<u64>,
     /// Who runs the guest's `wasiland_v1.spawn` requests.
     pub spawner: Option<Arc<dyn Spawner>>,
 }
@@ -130,6 +192,21 @@ impl ProcessExit {
             refused: Vec::new(),
         }
     }
+
+    /// A process that could not start because a memory limit refused what
+    /// it must hold (the limit's status, 137).
+    pub fn not_started(refusal: &BudgetExceeded) -> Self {
+        let kind = LimitKind::of_budget(refusal.scope);
+        ProcessExit {
+            status: kind.exit_status(),
+            limit: Some(kind),
+            message: Some(format!(
+                "cannot start: {kind} of {} bytes reached ({} more needed, {} in use)",
+                refusal.limit, refusal.requested, refusal.used
+            )),
+            refused: Vec::new(),
+        }
+    }
 }
 
 /// Where a process starts.
@@ -139,54 +216,158 @@ pub enum Entry<'a> {
     Start,
     /// A fresh instance overwritten with a start-up image, then its
     /// `wasiland_run` export (whose result is the exit status).
-    Image(&'a Image),
+    Image(&'a crate::image::Image),
+}
+
+/// Reserve what a process running `module` holds for its whole life
+/// ([`PROCESS_RESERVE`], the instance's and, for a guest module, the
+/// code's cost) on `budget`.
+pub fn reserve(budget: &MemoryBudget, module: &CompiledModule) -> Result<Charge, BudgetExceeded> {
+    let mut charge = reserve_before_compile(budget, module.code_cost())?;
+    reserve_instance(&mut charge, module)?;
+    Ok(charge)
+}
+
+/// The part of [`reserve`] known before the module is compiled (its code
+/// cost comes from its size: [`crate::tools::LazyModule::code_cost`]).
+pub(crate) fn reserve_before_compile(
+    budget: &MemoryBudget,
+    code_cost: u64,
+) -> Result<Charge, BudgetExceeded> {
+    budget.try_charge(PROCESS_RESERVE.saturating_add(code_cost))
+}
+
+/// The rest of [`reserve`], once the module is compiled.
+pub(crate) fn reserve_instance(
+    charge: &mut Charge,
+    module: &CompiledModule,
+) -> Result<(), BudgetExceeded> {
+    charge.grow(module.instance_cost())
 }
 
 /// Instantiate `module` with `wasi` and run its `_start` to the end on the
-/// current thread.
-pub fn run_module(
-    runtime: &Runtime,
-    module: &Module,
-    wasi: WasiCtx,
-    config: &ProcessConfig,
-) -> ProcessExit {
-    run_entry(runtime, module, wasi, config, Entry::Start)
+/// current thread, charging `wasi`'s budget (see the module docs).
+///
+/// ```
+/// use wasiland_wasi_host::{BudgetScope, MemoryBudget, SharedVfs, WasiCtx};
+/// let rt = wasiland::Runtime::new();
+/// let wasm = wat::parse_str(r#"(module (memory (export "memory") 2000)
+///     (func (export "_start")))"#).unwrap();
+/// let module = rt.compile("big", &wasm).unwrap();
+/// // 2000 pages are 125 MiB: more than this process may have.
+/// let budget = MemoryBudget::new(BudgetScope::Process, Some(64 << 20));
+/// let wasi = WasiCtx::builder(SharedVfs::new(wasiland_vfs::Vfs::new())).budget(budget).build();
+/// let exit = wasiland::run_module(&module, wasi, &Default::default());
+/// assert_eq!(exit.limit, Some(wasiland::LimitKind::Memory));
+/// ```
+pub fn run_module(module: &CompiledModule, wasi: WasiCtx, config: &ProcessConfig) -> ProcessExit {
+    run_entry(module, wasi, config, Entry::Start)
 }
 
 /// Like [`run_module`], from the given entry.
 pub fn run_entry(
-    runtime: &Runtime,
-    module: &Module,
+    module: &CompiledModule,
     wasi: WasiCtx,
     config: &ProcessConfig,
     entry: Entry<'_>,
 ) -> ProcessExit {
-    let interrupt = wasi.interrupt().clone();
-    let refused = Arc::new(AtomicBool::new(false));
-    let limiter = MemoryLimiter {
-        max_memory: config.max_memory,
-        max_table_elements: 1 << 20,
-        refused: refused.clone(),
+    match reserve(wasi.budget(), module) {
+        Ok(reserved) => run_reserved(module, wasi, config, entry, reserved),
+        Err(refusal) => ProcessExit::not_started(&refusal),
+    }
+}
+
+/// A fresh instance of `module` in a store of its own, its memories and
+/// tables charged to `wasi`'s budget. The module's start function (if
+/// any) runs within one fuel slice.
+pub(crate) fn instantiate(
+    module: &CompiledModule,
+    wasi: WasiCtx,
+    spawner: Option<Arc<dyn Spawner>>,
+) -> (Store<ProcessState>, Result<Instance, wasmi::Error>) {
+    let home = module.home();
+    let limiter = BudgetLimiter {
+        charge: wasi.budget().empty_charge(),
+        pending: 0,
     };
     let mut store = Store::new(
-        runtime.engine(),
+        &home.engine,
         ProcessState {
             wasi,
             limiter,
-            spawner: config.spawner.clone(),
+            spawner,
         },
     );
     store.limiter(|s| &mut s.limiter);
-    let mut fuel_left = config.fuel;
-    let grant = |left: Option<u64>| left.map_or(FUEL_SLICE, |l| l.min(FUEL_SLICE));
-    let first = grant(fuel_left);
-    if store.set_fuel(first).is_err() {
-        return ProcessExit::failed(134, "engine without fuel metering");
-    }
-    let mut granted = first;
+    let instance = store.set_fuel(FUEL_SLICE).and_then(|()| {
+        home.linker
+            .instantiate_and_start(&mut store, module.module())
+    });
+    (store, instance)
+}
 
-    let outcome = (|| -> Result<i32, wasmi::Error> {
-        let instance = runtime.linker().instantiate_and_start(&mut store, module)?;
+/// Call `func` (no parameters) to its end in fuel slices, checking
+/// `interrupts` between slices; `fuel` bounds the total (None: unlimited).
+/// Returns the function's first `i32` result, else 0.
+pub(crate) fn call_sliced(
+    store: &mut Store<ProcessState>,
+    func: Func,
+    interrupts: &[&Interrupt],
+    fuel: Option<u64>,
+) -> Result<i32, wasmi::Error> {
+    let mut fuel_left = fuel;
+    let grant = |left: Option<u64>| left.map_or(FUEL_SLICE, |l| l.min(FUEL_SLICE));
+    let mut granted = grant(fuel_left);
+    store.set_fuel(granted)?;
+    let mut outputs: Vec<Val> = func
+        .ty(&*store)
+        .results()
+        .iter()
+        .map(|t| Val::default_for_ty(*t))
+        .collect();
+    let mut call = func.call_resumable(&mut *store, &[], &mut outputs)?;
+    loop {
+        match call {
+            ResumableCall::Finished => {
+                return Ok(match outputs.first() {
+                    Some(Val::I32(status)) => *status,
+                    _ => 0,
+                })
+            }
+            ResumableCall::HostTrap(trap) => return Err(trap.into_host_error()),
+            ResumableCall::OutOfFuel(out) => {
+                if let Some(left) = fuel_left.as_mut() {
+                    *left = left.saturating_sub(granted);
+                    if *left == 0 {
+                        return Err(wasmi::Error::from(wasmi::TrapCode::OutOfFuel));
+                    }
+                }
+                for interrupt in interrupts {
+                    if let Err(reason) = interrupt.check() {
+                        return Err(wasmi::Error::host(Termination::Interrupted(reason)));
+                    }
+                }
+                granted = grant(fuel_left).max(out.required_fuel());
+                store.set_fuel(granted)?;
+                call = out.resume(&mut *store, &mut outputs)?;
+            }
+        }
+    }
+}
+
+/// Run a process of `module` from `entry` on the current thread; `reserved`
+/// is what [`reserve`] took for it (released when the process ends).
+pub(crate) fn run_reserved(
+    module: &CompiledModule,
+    wasi: WasiCtx,
+    config: &ProcessConfig,
+    entry: Entry<'_>,
+    reserved: Charge,
+) -> ProcessExit {
+    let interrupt = wasi.interrupt().clone();
+    let budget = wasi.budget().clone();
+    let (mut store, instance) = instantiate(module, wasi, config.spawner.clone());
+    let outcome = instance.and_then(|instance| {
         let func = match entry {
             Entry::Start => instance.get_func(&store, "_start").ok_or_else(|| {
                 wasmi::Error::new("the module exports no `_start` function (not a WASI command)")
@@ -198,49 +379,22 @@ pub fn run_entry(
                     .ok_or_else(|| wasmi::Error::new("the module has no start-up image entry"))?
             }
         };
-        let mut outputs: Vec<Val> = func
-            .ty(&store)
-            .results()
-            .iter()
-            .map(|t| Val::default_for_ty(*t))
-            .collect();
-        let mut call = func.call_resumable(&mut store, &[], &mut outputs)?;
-        loop {
-            match call {
-                ResumableCall::Finished => {
-                    return Ok(match outputs.first() {
-                        Some(Val::I32(status)) => *status,
-                        _ => 0,
-                    })
-                }
-                ResumableCall::HostTrap(trap) => return Err(trap.into_host_error()),
-                ResumableCall::OutOfFuel(out) => {
-                    if let Some(left) = fuel_left.as_mut() {
-                        *left = left.saturating_sub(granted);
-                        if *left == 0 {
-                            return Err(wasmi::Error::from(wasmi::TrapCode::OutOfFuel));
-                        }
-                    }
-                    if let Err(reason) = interrupt.check() {
-                        return Err(wasmi::Error::host(Termination::Interrupted(reason)));
-                    }
-                    granted = grant(fuel_left).max(out.required_fuel());
-                    store.set_fuel(granted)?;
-                    call = out.resume(&mut store, &mut outputs)?;
-                }
-            }
-        }
-    })();
+        call_sliced(&mut store, func, &[&interrupt], config.fuel)
+    });
     let fds_refused = store.data().wasi.fds().refused() > 0;
     // Close every descriptor now, so pipe readers see EOF at once.
     store.data_mut().wasi.close_all();
-    let memory_refused = refused.load(Ordering::SeqCst);
+    drop(store);
+    drop(reserved);
+    let memory_refused = memory_refusals(&budget);
     let mut exit = match outcome {
         Ok(status) => ProcessExit::code(status),
-        Err(e) => classify(&e, memory_refused),
+        Err(e) => classify(&e, memory_refused.first().copied()),
     };
-    if memory_refused && exit.limit != Some(LimitKind::Memory) {
-        exit.refused.push(LimitKind::Memory);
+    for kind in memory_refused {
+        if exit.limit != Some(kind) {
+            exit.refused.push(kind);
+        }
     }
     if fds_refused {
         exit.refused.push(LimitKind::OpenFiles);
@@ -248,8 +402,19 @@ pub fn run_entry(
     exit
 }
 
-/// Turn an execution error into an exit.
-fn classify(e: &wasmi::Error, memory_refused: bool) -> ProcessExit {
+/// The memory limits that refused a charge of the process with `budget`
+/// (its own first).
+pub(crate) fn memory_refusals(budget: &MemoryBudget) -> Vec<LimitKind> {
+    [BudgetScope::Process, BudgetScope::Sandbox]
+        .into_iter()
+        .filter(|scope| budget.refusals_through(*scope) > 0)
+        .map(LimitKind::of_budget)
+        .collect()
+}
+
+/// Turn an execution error into an exit; `memory` is the memory limit
+/// that refused the process something, if any.
+fn classify(e: &wasmi::Error, memory: Option<LimitKind>) -> ProcessExit {
     if let Some(code) = e.i32_exit_status() {
         return ProcessExit::code(code);
     }
@@ -265,19 +430,23 @@ fn classify(e: &wasmi::Error, memory_refused: bool) -> ProcessExit {
             Termination::OutputLimit => {
                 ProcessExit::limit(LimitKind::Output, "output limit exceeded")
             }
+            Termination::Panicked(message) => ProcessExit::failed(
+                crate::exec::INTERNAL_ERROR_STATUS,
+                format!("internal error: {message}"),
+            ),
         };
     }
     if let Some(code) = e.as_trap_code() {
         if code == wasmi::TrapCode::OutOfFuel {
             return ProcessExit::limit(LimitKind::Fuel, "fuel (instruction budget) exhausted");
         }
-        if memory_refused {
-            return ProcessExit::limit(LimitKind::Memory, format!("memory limit reached ({code})"));
+        if let Some(kind) = memory {
+            return ProcessExit::limit(kind, format!("{kind} reached ({code})"));
         }
         return ProcessExit::failed(134, format!("wasm trap: {code}"));
     }
-    if memory_refused {
-        return ProcessExit::limit(LimitKind::Memory, format!("memory limit reached ({e})"));
+    if let Some(kind) = memory {
+        return ProcessExit::limit(kind, format!("{kind} reached ({e})"));
     }
     ProcessExit::failed(126, link_error_message(e).unwrap_or_else(|| e.to_string()))
 }

@@ -898,6 +898,7 @@ impl Sandbox {
         exec.vfs = SharedVfs::new(self.exec.vfs.lock().fork());
         exec.hits = Arc::new(Mutex::new(Vec::new()));
         exec.interrupt = Interrupt::new();
+        exec.budget = MemoryBudget::new(BudgetScope::Sandbox, self.exec.limits.sandbox_memory);
         Sandbox {
             exec,
             shell: self.shell.clone(),

@@ -18,13 +18,16 @@
 //! (builtins, PATH lookup, scripts), and `status` receives its exit status.
 //! Errors: `nosys` where the host has no spawner (plain `wasiland wasm`),
 //! `badf` for a descriptor that is not a file or stream, `inval` for a
-//! malformed request, `again` past the nesting limit.
+//! malformed request, `2big` for a request longer than the spawner takes
+//! ([`Spawner::max_request_bytes`]: the argument limit plus a working
+//! directory), `nomem` when the caller's memory budget cannot hold the
+//! decoded request, `again` past the nesting limit.
 
 use crate::process::ProcessState;
 use std::sync::Arc;
 use wasiland_wasi_host::fd::Target;
 use wasiland_wasi_host::guest::GuestMemory;
-use wasiland_wasi_host::{Errno, Stdio, WasiView};
+use wasiland_wasi_host::{panic_message, Errno, Stdio, Termination, WasiView};
 use wasmi::{Caller, Extern, Linker};
 
 /// Import module name.
@@ -41,6 +44,25 @@ pub trait Spawner: Send + Sync {
         cwd: String,
         stdio: [Stdio; 3],
     ) -> Result<i32, Errno>;
+
+    /// The longest request this spawner takes, checked before anything is
+    /// decoded (the runner's: `--args-limit` plus [`MAX_CWD_BYTES`]).
+    fn max_request_bytes(&self) -> usize {
+        usize::MAX
+    }
+}
+
+/// Bytes a request's working directory may add to the argument limit.
+pub const MAX_CWD_BYTES: usize = 4096;
+
+/// Host bytes a decoded request holds: its text twice (the copy in guest
+/// memory is read, each field becomes a `String`) and a `String` plus a
+/// vector slot per field.
+fn decoded_size(bytes: &[u8]) -> u64 {
+    let fields = bytes.iter().filter(|&&b| b == 0).count() as u64 + 1;
+    (bytes.len() as u64)
+        .saturating_mul(2)
+        .saturating_add(fields.saturating_mul(2 * std::mem::size_of::<String>() as u64))
 }
 
 /// A decoded request.
@@ -109,19 +131,31 @@ fn spawn(
         let spawner: Arc<dyn Spawner> = state.spawner.clone().ok_or(Errno::NoSys)?;
         // The status slot must be writable before anything runs.
         mem.slice(status_ptr, 4)?;
-        let req = decode(mem.slice(request, request_len)?)?;
+        if request_len as usize > spawner.max_request_bytes() {
+            return Err(Errno::TooBig);
+        }
+        let raw = mem.slice(request, request_len)?;
+        // Held until the child ends (its argv and environment live that long).
+        let held = state
+            .wasi
+            .budget()
+            .try_charge(decoded_size(raw))
+            .map_err(|_| Errno::NoMem)?;
+        let req = decode(raw)?;
         let stdio = [
             stdio_of(state, fds[0])?,
             stdio_of(state, fds[1])?,
             stdio_of(state, fds[2])?,
         ];
-        Ok((spawner, req, stdio))
+        Ok((spawner, req, stdio, held))
     })();
-    let (spawner, req, stdio) = match prepared {
+    let (spawner, req, stdio, held) = match prepared {
         Ok(p) => p,
         Err(e) => return Ok(e),
     };
-    let status = match spawner.spawn(req.argv, req.env, req.cwd, stdio) {
+    let status = spawner.spawn(req.argv, req.env, req.cwd, stdio);
+    drop(held);
+    let status = match status {
         Ok(status) => status,
         Err(e) => return Ok(e),
     };
@@ -149,13 +183,22 @@ pub(crate) fn add_to_linker(
          stderr_fd: u32,
          status_ptr: u32|
          -> Result<i32, wasmi::Error> {
-            spawn(
-                &mut caller,
-                request,
-                request_len,
-                [stdin_fd, stdout_fd, stderr_fd],
-                status_ptr,
-            )
+            // As every host function: a panic must not unwind into wasmi
+            // (its handlers cannot unwind; the host would abort).
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                spawn(
+                    &mut caller,
+                    request,
+                    request_len,
+                    [stdin_fd, stdout_fd, stderr_fd],
+                    status_ptr,
+                )
+            }))
+            .unwrap_or_else(|payload| {
+                Err(wasmi::Error::host(Termination::Panicked(panic_message(
+                    &*payload,
+                ))))
+            })
             .map(|e| i32::from(e.raw()))
         },
     )?;
@@ -199,6 +242,11 @@ mod tests {
             ]
         );
         assert_eq!(decode(b"/\0true\0\0").map(|r| r.env.len()), Ok(0));
+        // Two copies of the text, two `String`s' worth per field (3 here).
+        assert_eq!(
+            decoded_size(b"/\0ls\0"),
+            10 + 6 * std::mem::size_of::<String>() as u64
+        );
         for bad in [
             &b""[..],
             b"rel\0ls\0\0",

@@ -2,19 +2,24 @@
 //! file is compiled at most once per [`Runtime`] and shared by every name
 //! that points at it (the coreutils multi-call binary serves ~80 names).
 
-use crate::image::Image;
-use crate::runtime::Runtime;
+use crate::image::{CaptureError, Image};
+use crate::runtime::{CompiledModule, Runtime};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
-use wasmi::Module;
+use std::sync::{Arc, Mutex, OnceLock};
 
-/// Where a module's bytes come from.
+/// Where a module's bytes come from, and whether they are trusted.
 #[derive(Clone, Debug)]
 pub enum ModuleSource {
+    /// A file of the embedder's (trusted).
     File(PathBuf),
+    /// Bytes of the embedder's (trusted).
     Bytes(bytes::Bytes),
+    /// A `.wasm` file found in a sandbox, which a guest may have written:
+    /// compiled on an engine of its own, charged to the process that runs
+    /// it, never given a start-up image (see [`crate::runtime`]).
+    Guest(bytes::Bytes),
 }
 
 /// A module that is compiled on first use and then kept.
@@ -23,11 +28,18 @@ pub struct LazyModule {
     source: ModuleSource,
     /// The module compiled on the first runtime that asked for it (with that
     /// runtime's identity: a module only runs on its own engine).
-    compiled: OnceLock<(usize, Result<Module, String>)>,
-    /// The start-up image captured on that runtime, if the module has one.
-    image: OnceLock<Option<Arc<Image>>>,
-    /// Content key of the module's bytes (names its images on disk).
-    key: OnceLock<[u8; 16]>,
+    compiled: OnceLock<(usize, Result<CompiledModule, String>)>,
+    /// The start-up image on that runtime (trusted modules only).
+    image: Mutex<ImageState>,
+}
+
+/// Whether a module's start-up image exists yet.
+enum ImageState {
+    /// Not captured yet (or the last try ran into a limit of its run).
+    Untried,
+    /// The module has none, or capturing it failed for good.
+    Unavailable,
+    Ready(Arc<Image>),
 }
 
 impl LazyModule {
@@ -36,67 +48,106 @@ impl LazyModule {
             label: label.into(),
             source,
             compiled: OnceLock::new(),
-            image: OnceLock::new(),
-            key: OnceLock::new(),
+            image: Mutex::new(ImageState::Untried),
         })
     }
 
-    fn compile(&self, runtime: &Runtime) -> Result<Module, String> {
+    /// Host bytes a process must reserve for this module's code before
+    /// [`LazyModule::get`] (guest modules only; see [`crate::process`]).
+    pub fn code_cost(&self) -> u64 {
+        match &self.source {
+            ModuleSource::Guest(b) => crate::runtime::guest_code_cost(b.len()),
+            _ => 0,
+        }
+    }
+
+    fn compile(&self, runtime: &Runtime) -> Result<CompiledModule, String> {
         let (name, bytes) = match &self.source {
+            ModuleSource::Guest(b) => {
+                return runtime
+                    .compile_guest(&self.label, b)
+                    .map_err(|e| e.to_string())
+            }
             ModuleSource::File(p) => (
                 p.display().to_string(),
-                Cow::Owned(crate::runtime::read_module_file(p).map_err(|e| e.to_string())?),
+                Cow::Owned(
+                    crate::runtime::read_module_file(p, crate::runtime::MAX_MODULE_FILE_BYTES)
+                        .map_err(|e| e.to_string())?,
+                ),
             ),
             ModuleSource::Bytes(b) => (self.label.clone(), Cow::Borrowed(&b[..])),
         };
-        // Hashed once per compile; the first compile's key (that of the
-        // owning runtime's module) names the module's images on disk.
-        let key = crate::runtime::content_hash(&bytes);
-        let _ = self.key.set(key);
         runtime
-            .module_with_key(&name, &bytes, key)
+            .compile_trusted(&name, &bytes, crate::runtime::module_key(&bytes))
             .map_err(|e| e.to_string())
     }
 
     /// The compiled module (compiling it the first time). Runtimes other
-    /// than the first compile through their own content-keyed cache.
-    pub fn get(&self, runtime: &Runtime) -> Result<Module, String> {
+    /// than the first find it in their own trusted cache (without reading
+    /// and hashing it again) or compile it there.
+    pub fn get(&self, runtime: &Runtime) -> Result<CompiledModule, String> {
         let (owner, result) = self
             .compiled
             .get_or_init(|| (runtime.id(), self.compile(runtime)));
         if *owner == runtime.id() {
-            result.clone()
-        } else {
-            self.compile(runtime)
+            return result.clone();
         }
+        if let Some(found) = result.as_ref().ok().and_then(|m| runtime.trusted(m.key())) {
+            return Ok(found);
+        }
+        self.compile(runtime)
     }
 
-    /// The module's start-up image on `runtime`, captured the first time
-    /// (by `capture`); `None` if the module has none or capturing failed.
-    /// Only the runtime that compiled the module first keeps an image.
+    /// The module's start-up image on `runtime`, captured by `capture` the
+    /// first time; `None` for guest modules, modules without the image
+    /// protocol, runtimes other than the first, while another process is
+    /// capturing it, and when capturing failed (a failure caused by a limit
+    /// of the run that tried is tried again by the next process).
     pub fn image(
         &self,
         runtime: &Runtime,
-        capture: impl FnOnce(&Module) -> Option<Image>,
+        capture: impl FnOnce(&CompiledModule) -> Result<Image, CaptureError>,
     ) -> Option<Arc<Image>> {
+        if matches!(self.source, ModuleSource::Guest(_)) {
+            return None;
+        }
         let module = self.get(runtime).ok()?;
         if self.compiled.get().map(|(owner, _)| *owner) != Some(runtime.id()) {
             return None;
         }
-        self.image
-            .get_or_init(|| {
-                if !crate::image::supports_image(&module) {
-                    return None;
+        // Busy: another process is capturing; start this one plainly
+        // rather than wait past its own deadline.
+        let mut state = match self.image.try_lock() {
+            Ok(state) => state,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        };
+        match &*state {
+            ImageState::Ready(image) => return Some(image.clone()),
+            ImageState::Unavailable => return None,
+            ImageState::Untried => {}
+        }
+        if !crate::image::supports_image(module.module()) {
+            *state = ImageState::Unavailable;
+            return None;
+        }
+        let captured = match runtime.image_cache() {
+            Some(dir) => crate::image::cached_or_captured(dir, module.key(), || capture(&module)),
+            None => capture(&module),
+        };
+        match captured {
+            Ok(image) => {
+                let image = Arc::new(image);
+                *state = ImageState::Ready(image.clone());
+                Some(image)
+            }
+            Err(e) => {
+                if e.permanent {
+                    *state = ImageState::Unavailable;
                 }
-                let image = match (runtime.image_cache(), self.key.get()) {
-                    (Some(dir), Some(key)) => {
-                        crate::image::cached_or_captured(dir, key, || capture(&module))
-                    }
-                    _ => capture(&module),
-                };
-                image.map(Arc::new)
-            })
-            .clone()
+                None
+            }
+        }
     }
 }
 

@@ -325,7 +325,7 @@ fn shell_timeout_is_per_command_and_can_be_off() {
     let term = Terminal::start("timeout", "shell --history /dev/null --timeout 3");
     term.wait_for("user@wasiland:/home/user$");
     term.keys(&["Y=still-here; while true; do :; done", "Enter"]);
-    term.wait_for("wasiland: timeout limit hit by sh");
+    term.wait_for("wasiland: sh hit the time limit (--timeout)");
     term.keys(&["echo status=$? $Y", "Enter"]);
     term.wait_for("status=124 still-here");
     // Each command has its own 3 s: two 2 s sleeps both finish (with a

@@ -392,7 +392,7 @@ fn guest_chosen_names_reach_the_terminal_escaped() {
         b"",
     );
     let err = text(&out.stderr);
-    assert!(err.contains("output limit hit"), "{err}");
+    assert!(err.contains("hit the output limit"), "{err}");
     assert!(!has_controls(&out.stderr), "{err:?}");
     // The guest's own output is its own: passed through unchanged.
     let out = run(&["run", "printf '\\e[1mbold\\e[0m'"], b"");

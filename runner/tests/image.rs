@@ -3,10 +3,10 @@
 //! from the outside (argv) is its own.
 
 use wasiland::image::{supports_image, Image};
-use wasiland::process::{run_entry, Entry, ProcessConfig};
+use wasiland::process::{run_entry, Entry, ProcessConfig, PROCESS_RESERVE};
 use wasiland::Runtime;
 use wasiland_vfs::Vfs;
-use wasiland_wasi_host::{SharedVfs, WasiCtx};
+use wasiland_wasi_host::{BudgetScope, Interrupt, MemoryBudget, SharedVfs, WasiCtx};
 
 /// `wasiland_init` stores 41 at address 100 and in an exported mutable
 /// global; `wasiland_run` increments both and returns
@@ -36,8 +36,8 @@ const GUEST: &str = r#"
 fn each_process_starts_from_the_image_with_its_own_argv() {
     let rt = Runtime::new();
     let wasm = wat::parse_str(GUEST).expect("valid wat");
-    let module = rt.module("image-guest", &wasm).expect("compiles");
-    assert!(supports_image(&module));
+    let module = rt.compile("image-guest", &wasm).expect("compiles");
+    assert!(supports_image(module.module()));
     let vfs = SharedVfs::new(Vfs::new());
     let root = vfs.lock().root();
     let ctx = |args: &[&str]| {
@@ -46,17 +46,13 @@ fn each_process_starts_from_the_image_with_its_own_argv() {
             .preopen("/", root)
             .build()
     };
-    let image = Image::capture(&rt, &module, ctx(&["template"])).expect("capture");
+    let image = Image::capture(&module, ctx(&["template"]), &Interrupt::new()).expect("capture");
     assert_eq!(image.memory_size(), 3 * 65536);
-    let config = ProcessConfig {
-        fuel: None,
-        max_memory: None,
-        ..Default::default()
-    };
+    let config = ProcessConfig::default();
     // 42 (memory) + 42 (global) + argc + 1 (grown page), the same every
     // time: each process has its own copy of the image.
     for args in [&["p"][..], &["p", "a"], &["p"]] {
-        let exit = run_entry(&rt, &module, ctx(args), &config, Entry::Image(&image));
+        let exit = run_entry(&module, ctx(args), &config, Entry::Image(&image));
         assert_eq!(exit.status, 42 + 42 + args.len() as i32 + 1, "{exit:?}");
     }
 }
@@ -65,28 +61,26 @@ fn each_process_starts_from_the_image_with_its_own_argv() {
 fn a_memory_limit_below_the_image_is_reported() {
     let rt = Runtime::new();
     let module = rt
-        .module("image-guest", &wat::parse_str(GUEST).expect("wat"))
+        .compile("image-guest", &wat::parse_str(GUEST).expect("wat"))
         .expect("compiles");
     let vfs = SharedVfs::new(Vfs::new());
     let root = vfs.lock().root();
     let image = Image::capture(
-        &rt,
         &module,
         WasiCtx::builder(vfs.clone()).preopen("/", root).build(),
+        &Interrupt::new(),
     )
     .expect("capture");
+    // Room for the process and one page, not for the image's three.
+    let limit = PROCESS_RESERVE + module.instance_cost() + 65536;
     let exit = run_entry(
-        &rt,
         &module,
         WasiCtx::builder(vfs.clone())
             .arg("p")
             .preopen("/", root)
+            .budget(MemoryBudget::new(BudgetScope::Process, Some(limit)))
             .build(),
-        &ProcessConfig {
-            fuel: None,
-            max_memory: Some(65536),
-            ..Default::default()
-        },
+        &ProcessConfig::default(),
         Entry::Image(&image),
     );
     assert_eq!(exit.limit, Some(wasiland::LimitKind::Memory), "{exit:?}");

@@ -421,3 +421,119 @@ fn guests_spawning_guests_are_bounded() {
     );
     still_works(&mut sb);
 }
+
+#[test]
+fn every_limit_is_named_after_its_flag() {
+    let names: Vec<&str> = LimitKind::ALL.iter().map(|k| k.name()).collect();
+    assert_eq!(
+        names,
+        [
+            "timeout",
+            "fuel",
+            "memory-limit",
+            "sandbox-memory",
+            "fs-limit",
+            "fs-inodes",
+            "output-limit",
+            "open-files",
+            "args-limit",
+            "pipeline-limit",
+            "depth-limit"
+        ]
+    );
+    // Each is a flag of the CLI.
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_wasiland"))
+        .args(["run", "--help"])
+        .output()
+        .expect("wasiland run --help");
+    let help = String::from_utf8_lossy(&help.stdout);
+    for name in names {
+        assert!(help.contains(&format!("--{name} ")), "--{name} in {help}");
+    }
+}
+
+#[test]
+fn the_sandbox_memory_bounds_all_its_processes_together() {
+    let mut sb = sandbox(Limits {
+        sandbox_memory: Some(96 << 20),
+        ..limits()
+    });
+    // Each membomb alone may grow to 1 GiB; together they have 96 MiB.
+    let r = sb.run("membomb & membomb & membomb; wait");
+    assert!(
+        r.limits_hit
+            .iter()
+            .any(|h| h.kind == LimitKind::SandboxMemory && h.process == "membomb"),
+        "{:?} {}",
+        r.limits_hit,
+        r.stderr_str()
+    );
+    assert_eq!(sb.run("membomb").exit_code, 137);
+    still_works(&mut sb);
+}
+
+#[test]
+fn guest_modules_never_get_start_up_images() {
+    let cache = tempfile::tempdir().expect("tempdir");
+    let mut tools = ToolRegistry::from_fixtures(&fixtures());
+    tools.register_bytes("hoginit", hostile("hoginit"));
+    tools.register_bytes("endlessinit", hostile("endlessinit"));
+    let mut sb = Sandbox::builder()
+        .runtime(wasiland::Runtime::with_image_cache(cache.path()))
+        .tools(tools)
+        .limits(Limits {
+            timeout: Some(Duration::from_secs(1)),
+            ..limits()
+        })
+        .build()
+        .expect("sandbox");
+    // A module the guest holds follows the image protocol with an init
+    // that never ends: it starts from `_start` (before: the host hung).
+    sb.write_file("/tmp/init.wasm", hostile("endlessinit"))
+        .expect("write");
+    let t = Instant::now();
+    let r = sb.run("chmod +x /tmp/init.wasm && /tmp/init.wasm");
+    assert_eq!(
+        (r.exit_code, r.stdout_str().as_str()),
+        (0, "plain start\n"),
+        "{}",
+        r.stderr_str()
+    );
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+    // A registered tool with that init: its capture stops at the run's
+    // deadline.
+    let t = Instant::now();
+    let r = sb.run("endlessinit");
+    assert_eq!(r.exit_code, 124, "{}", r.stderr_str());
+    assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
+    // A registered tool whose init grows without end has no image (the
+    // template stops at 256 MiB) and starts plainly.
+    sb.set_limits(limits());
+    let r = sb.run("hoginit");
+    assert_eq!(
+        (r.exit_code, r.stdout_str().as_str()),
+        (0, "plain start\n"),
+        "{}",
+        r.stderr_str()
+    );
+    let files: Vec<_> = std::fs::read_dir(cache.path())
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(files.is_empty(), "image files written: {files:?}");
+    still_works(&mut sb);
+}
+
+#[test]
+fn spawn_requests_are_bounded_before_they_are_decoded() {
+    let mut tools = ToolRegistry::from_fixtures(&fixtures());
+    tools.register_bytes("spawnbomb", hostile("spawnbomb"));
+    let mut sb = Sandbox::builder()
+        .tools(tools)
+        .limits(limits())
+        .build()
+        .expect("sandbox");
+    // 16 MiB of request against a 2 MiB argument limit: `2big` (1).
+    let r = sb.run("spawnbomb");
+    assert_eq!(r.exit_code, 101, "{}", r.stderr_str());
+    still_works(&mut sb);
+}

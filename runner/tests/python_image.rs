@@ -91,15 +91,17 @@ fn the_python_fixture_captures_an_image() {
     let dir = wasiland::sandbox::default_fixtures_dir();
     let runtime = wasiland::Runtime::new();
     let module = runtime
-        .module_from_file(&dir.join("rustpython.wasm"))
+        .compile_file(&dir.join("rustpython.wasm"))
         .expect("compile rustpython.wasm");
-    assert!(wasiland::image::supports_image(&module));
+    assert!(wasiland::image::supports_image(module.module()));
     let vfs = wasiland_wasi_host::SharedVfs::new(wasiland_vfs::Vfs::new());
     let root = vfs.lock().root();
     let ctx = wasiland_wasi_host::WasiCtx::builder(vfs)
         .arg("python3")
         .preopen("/", root)
         .build();
-    let image = wasiland::image::Image::capture(&runtime, &module, ctx).expect("capture");
+    let image =
+        wasiland::image::Image::capture(&module, ctx, &wasiland_wasi_host::Interrupt::new())
+            .expect("capture");
     assert!(image.memory_size() > 1 << 20, "{}", image.memory_size());
 }

@@ -13,7 +13,7 @@ use wasiland_vfs::Ino;
 
 /// Why the host ended a guest (returned as a wasmi host error; `proc_exit`
 /// uses wasmi's own `i32_exit` instead).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Termination {
     /// The process was interrupted (deadline or cancellation) while in a syscall.
     #[error("interrupted ({0:?})")]
@@ -24,9 +24,27 @@ pub enum Termination {
     /// Its captured output went past the output limit.
     #[error("output limit exceeded")]
     OutputLimit,
+    /// A syscall panicked (a host bug or a panicking embedder callback such
+    /// as a [`TraceSink`]); the process ends, the host goes on.
+    #[error("internal error: {0}")]
+    Panicked(String),
 }
 
 impl wasmi::errors::HostError for Termination {}
+
+/// The message of a caught panic's payload.
+///
+/// ```
+/// let payload = std::panic::catch_unwind(|| panic!("at {}", 7)).unwrap_err();
+/// assert_eq!(wasiland_wasi_host::panic_message(&*payload), "at 7");
+/// ```
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string())
+}
 
 /// Receives one line per syscall when tracing is on.
 pub trait TraceSink: Send + Sync {

@@ -25,7 +25,7 @@ pub mod syscalls;
 
 pub use budget::{BudgetExceeded, BudgetScope, Charge, MemoryBudget};
 pub use clock::{OsRandom, RandomSource, SeededRandom, SystemClock, WasiClock};
-pub use ctx::{Stdio, Termination, TraceSink, WasiCtx, WasiCtxBuilder, WasiView};
+pub use ctx::{panic_message, Stdio, Termination, TraceSink, WasiCtx, WasiCtxBuilder, WasiView};
 pub use errno::Errno;
 pub use file::{OpenFile, SharedVfs};
 pub use linker::{add_to_linker, FUNCTIONS, MODULE};

@@ -3,7 +3,7 @@
 //! calls the plain syscall function, records the trace line and turns the
 //! outcome into an errno or a trap.
 
-use crate::ctx::{WasiCtx, WasiView};
+use crate::ctx::{panic_message, Termination, WasiCtx, WasiView};
 use crate::guest::GuestMemory;
 use crate::syscalls::{self, SysError, SysResult};
 use std::fmt::Write as _;
@@ -48,13 +48,23 @@ fn dispatch<T: WasiView>(
     };
     let ctx = data.wasi();
     let mut mem = GuestMemory::new(bytes);
-    // The runner checks the deadline between fuel slices, but a loop of
-    // syscalls that are cheap in fuel and not in time (a 1 MiB read each)
-    // would run a whole slice, minutes, past it: every call checks first.
-    let result = syscalls::io::check_interrupt(ctx).and_then(|()| body(ctx, &mut mem));
-    if let Some(trace) = ctx.trace.clone() {
-        trace.record(&trace_line(name, args, ctx.trace_detail.take(), &result));
-    }
+    // wasmi calls host functions from handlers that cannot unwind (its
+    // tail-call dispatch): a panic escaping here would abort the host.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // The runner checks the deadline between fuel slices, but a loop of
+        // syscalls that are cheap in fuel and not in time (a 1 MiB read each)
+        // would run a whole slice, minutes, past it: every call checks first.
+        let result = syscalls::io::check_interrupt(ctx).and_then(|()| body(ctx, &mut mem));
+        if let Some(trace) = ctx.trace.clone() {
+            trace.record(&trace_line(name, args, ctx.trace_detail.take(), &result));
+        }
+        result
+    }))
+    .unwrap_or_else(|payload| {
+        Err(SysError::Terminate(Termination::Panicked(panic_message(
+            &*payload,
+        ))))
+    });
     match result {
         Ok(()) => Ok(0),
         Err(SysError::Errno(e)) => Ok(i32::from(e.raw())),

@@ -67,7 +67,8 @@ pub struct LimitArgs {
     /// spent [default: unlimited].
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub fuel: Option<u64>,
-    /// Linear memory per process in bytes (K/M/G/T suffixes) [default: 1G].
+    /// Host memory per process in bytes: its linear memory, tables, stacks
+    /// and instance (K/M/G/T suffixes) [default: 1G].
     #[arg(
         long = "memory-limit",
         value_name = "BYTES",
@@ -75,6 +76,15 @@ pub struct LimitArgs {
         allow_hyphen_values = true
     )]
     pub memory_limit: Option<u64>,
+    /// Host memory the whole sandbox may hold at once, all its processes
+    /// together (K/M/G/T suffixes) [default: 2G].
+    #[arg(
+        long = "sandbox-memory",
+        value_name = "BYTES",
+        value_parser = parse::parse_bytes,
+        allow_hyphen_values = true
+    )]
+    pub sandbox_memory: Option<u64>,
     /// File bytes in the sandbox filesystem; writes past it fail with
     /// ENOSPC [default: 1G].
     #[arg(
@@ -166,6 +176,9 @@ impl LimitArgs {
         }
         if self.memory_limit.is_some() {
             l.memory = self.memory_limit;
+        }
+        if self.sandbox_memory.is_some() {
+            l.sandbox_memory = self.sandbox_memory;
         }
         if self.fs_limit.is_some() {
             l.fs_bytes = self.fs_limit;

@@ -109,11 +109,11 @@ fn stream(sb: &mut Sandbox, command: &str) -> i32 {
     status
 }
 
-/// `wasiland: LIMIT limit hit by PROCESS` for each hit (the process name
-/// is the guest's choice: escaped).
+/// `wasiland: PROCESS hit the output limit (--output-limit)` for each hit
+/// (the process name is the guest's choice: escaped).
 pub(crate) fn report_hits(hits: &[LimitHit]) {
     for hit in hits {
-        text::error(&format!("{} limit hit by {}", hit.kind.name(), hit.process));
+        text::error(&hit.to_string());
     }
 }
 

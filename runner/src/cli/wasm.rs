@@ -8,7 +8,9 @@ use std::path::Path;
 use std::sync::Arc;
 use wasiland::{run_module, ProcessConfig, Runtime};
 use wasiland_vfs::Vfs;
-use wasiland_wasi_host::{LimitedOutput, OutputBudget, OutputStream, SharedVfs, Stdio, WasiCtx};
+use wasiland_wasi_host::{
+    BudgetScope, LimitedOutput, MemoryBudget, OutputBudget, OutputStream, SharedVfs, Stdio, WasiCtx,
+};
 
 #[derive(Args)]
 #[command(after_help = "Examples:
@@ -73,7 +75,7 @@ pub fn run(args: WasmArgs) -> i32 {
     };
     let module_path = Path::new(module_path);
     let runtime = Runtime::new();
-    let module = match runtime.module_from_file(module_path) {
+    let module = match runtime.compile_file(module_path) {
         Ok(m) => m,
         Err(e) => {
             text::error(&module_error(&e));
@@ -126,7 +128,9 @@ pub fn run(args: WasmArgs) -> i32 {
     let limited = |stream: Arc<dyn OutputStream>| -> Stdio {
         Stdio::Output(Arc::new(LimitedOutput::new(stream, budget.clone())))
     };
+    let sandbox = MemoryBudget::new(BudgetScope::Sandbox, limits.sandbox_memory);
     let mut builder = WasiCtx::builder(shared.clone())
+        .budget(sandbox.child(BudgetScope::Process, limits.memory))
         .args(argv)
         .max_fds(limits.open_files)
         .stdin(host_stdio::stdin())
@@ -168,12 +172,10 @@ pub fn run(args: WasmArgs) -> i32 {
             .set_deadline(Some(std::time::Instant::now() + t));
     }
     let exit = run_module(
-        &runtime,
         &module,
         wasi,
         &ProcessConfig {
             fuel: limits.fuel,
-            max_memory: limits.memory,
             ..Default::default()
         },
     );

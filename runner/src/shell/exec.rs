@@ -6,7 +6,9 @@ use super::builtins;
 use super::parse::{self, SyntaxError};
 use super::script::Script;
 use super::{Function, ShellState, Value, Var};
-use crate::exec::{ExecEnv, Program, ResolveError, SpawnRequest};
+use crate::exec::{
+    guard_shell, ExecEnv, Program, ResolveError, SpawnRequest, INTERNAL_ERROR_STATUS,
+};
 use crate::limits::LimitKind;
 use brush_parser::ast;
 use std::sync::Arc;
@@ -82,7 +84,7 @@ impl Job {
             }
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
-        self.handle.join().unwrap_or(1)
+        self.handle.join().unwrap_or(INTERNAL_ERROR_STATUS)
     }
 }
 
@@ -156,6 +158,7 @@ pub(crate) fn run_toplevel(
     script: &str,
     stdio: [Stdio; 3],
 ) -> i32 {
+    let stderr = stdio[2].clone();
     let run = |state: &mut ShellState| {
         // A session over its budget runs unmetered rather than not at all.
         let _ = state.attach_memory(&exec.budget);
@@ -166,9 +169,9 @@ pub(crate) fn run_toplevel(
         match std::thread::Builder::new()
             .name("wasiland:sh".into())
             .stack_size(SHELL_STACK)
-            .spawn_scoped(scope, || run(state))
+            .spawn_scoped(scope, || guard_shell(Some(&stderr), || run(state)))
         {
-            Ok(h) => h.join().unwrap_or(134),
+            Ok(h) => h.join().unwrap_or(INTERNAL_ERROR_STATUS),
             Err(_) => 134,
         }
     })
@@ -181,6 +184,7 @@ pub(crate) fn run_argv(
     argv: Vec<String>,
     stdio: [Stdio; 3],
 ) -> i32 {
+    let stderr = stdio[2].clone();
     let run = |state: &mut ShellState| {
         let _ = state.attach_memory(&exec.budget);
         let mut sh = Shell::new(state, exec, Fds::new(stdio), 1);
@@ -192,9 +196,9 @@ pub(crate) fn run_argv(
         match std::thread::Builder::new()
             .name("wasiland:sh".into())
             .stack_size(SHELL_STACK)
-            .spawn_scoped(scope, || run(state))
+            .spawn_scoped(scope, || guard_shell(Some(&stderr), || run(state)))
         {
-            Ok(h) => h.join().unwrap_or(134),
+            Ok(h) => h.join().unwrap_or(INTERNAL_ERROR_STATUS),
             Err(_) => 134,
         }
     })
@@ -499,10 +503,13 @@ impl<'a> Shell<'a> {
             .spawn(move || {
                 let _slot = slot;
                 let mut st = st;
-                let mut sh = Shell::new(&mut st, &exec, fds, depth);
-                sh.subshell = true;
-                let r = sh.run_and_or(&item);
-                let status = sh.finish_subshell(r);
+                let stderr = fds.get(2).cloned();
+                let status = guard_shell(stderr.as_ref(), || {
+                    let mut sh = Shell::new(&mut st, &exec, fds, depth);
+                    sh.subshell = true;
+                    let r = sh.run_and_or(&item);
+                    sh.finish_subshell(r)
+                });
                 match exec.interrupt.check() {
                     // `kill`: reported like SIGTERM.
                     Err(InterruptReason::Cancelled) => 143,
@@ -664,12 +671,15 @@ impl<'a> Shell<'a> {
                 .spawn(move || {
                     let _slot = slot;
                     let mut st = st;
-                    let mut sh = Shell::new(&mut st, &exec, fds, depth);
-                    sh.subshell = true;
-                    sh.line = line;
-                    sh.errexit_off = errexit_off;
-                    let r = sh.run_command(&cmd);
-                    sh.finish_subshell(r)
+                    let stderr = fds.get(2).cloned();
+                    guard_shell(stderr.as_ref(), || {
+                        let mut sh = Shell::new(&mut st, &exec, fds, depth);
+                        sh.subshell = true;
+                        sh.line = line;
+                        sh.errexit_off = errexit_off;
+                        let r = sh.run_command(&cmd);
+                        sh.finish_subshell(r)
+                    })
                 });
             match spawned {
                 Ok(h) => handles.push(Some(h)),
@@ -682,7 +692,7 @@ impl<'a> Shell<'a> {
         drop(prev);
         let statuses: Vec<i32> = handles
             .into_iter()
-            .map(|h| h.map_or(126, |h| h.join().unwrap_or(134)))
+            .map(|h| h.map_or(126, |h| h.join().unwrap_or(INTERNAL_ERROR_STATUS)))
             .collect();
         let status = if self.st.options.pipefail {
             statuses
