@@ -77,7 +77,8 @@ pub struct LimitArgs {
     )]
     pub memory_limit: Option<u64>,
     /// Host memory the whole sandbox may hold at once, all its processes
-    /// together (K/M/G/T suffixes) [default: 2G].
+    /// together: linear memories, stacks, pipes, shell strings (K/M/G/T
+    /// suffixes) [default: 2G].
     #[arg(
         long = "sandbox-memory",
         value_name = "BYTES",
@@ -322,6 +323,10 @@ mod tests {
         let expected = [
             ("timeout", "[default: 60]".to_string()),
             ("memory-limit", format!("[default: {}]", bytes(d.memory))),
+            (
+                "sandbox-memory",
+                format!("[default: {}]", bytes(d.sandbox_memory)),
+            ),
             ("fs-limit", format!("[default: {}]", bytes(d.fs_bytes))),
             ("output-limit", format!("[default: {}]", bytes(d.output))),
             (

@@ -128,6 +128,8 @@ pub fn run(args: WasmArgs) -> i32 {
     let limited = |stream: Arc<dyn OutputStream>| -> Stdio {
         Stdio::Output(Arc::new(LimitedOutput::new(stream, budget.clone())))
     };
+    // One process: the sandbox's budget and the process's, as a sandbox
+    // gives each process it starts.
     let sandbox = MemoryBudget::new(BudgetScope::Sandbox, limits.sandbox_memory);
     let mut builder = WasiCtx::builder(shared.clone())
         .budget(sandbox.child(BudgetScope::Process, limits.memory))

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::{invalid, CopyStats, SkippedKind};
@@ -51,8 +51,10 @@ fn open_listed_file(path: &Path, listed: &fs::Metadata) -> io::Result<fs::File> 
     options.read(true);
     #[cfg(unix)]
     {
+        use rustix::fs::OFlags;
         use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+        // The flag bits are small constants: they fit an i32.
+        options.custom_flags((OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32);
     }
     let file = options.open(path)?;
     let opened = file.metadata()?;
@@ -70,6 +72,23 @@ fn open_listed_file(path: &Path, listed: &fs::Metadata) -> io::Result<fs::File> 
         )));
     }
     Ok(file)
+}
+
+/// Where the next data of `file` at or after `pos` may start: past a hole
+/// the system reports (so a sparse file's holes are never read), `pos`
+/// itself when it cannot tell. Only a hole left: the `reported` size.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn next_data(file: &fs::File, pos: u64, reported: u64) -> u64 {
+    match rustix::fs::seek(file, rustix::fs::SeekFrom::Data(pos)) {
+        Ok(start) => start.max(pos),
+        Err(rustix::io::Errno::NXIO) => pos.max(reported),
+        Err(_) => pos,
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn next_data(_file: &fs::File, pos: u64, _reported: u64) -> u64 {
+    pos
 }
 
 /// Reads until `buf` is full or the end of the file.
@@ -233,13 +252,22 @@ impl Importer<'_> {
         let mut host_file = open_listed_file(path, meta)?;
         let contents = Kind::File(FileData::default());
         let file = crate::ns::create_node(self.vfs, dir, name, contents, host_mode(meta))?;
-        // Streamed a chunk at a time; all-zero chunks are left as holes.
-        // The file may grow while it is read: the quota still bounds it.
+        // Streamed a chunk at a time; the host's holes are skipped unread
+        // and all-zero chunks are left as holes too. The file may grow
+        // while it is read: the quota still bounds it.
         if self.buf.len() != CHUNK {
             self.buf = vec![0u8; CHUNK];
         }
         let mut size = 0u64;
         loop {
+            let data = next_data(&host_file, size, meta.len());
+            if data != size {
+                if data > left {
+                    return Err(no_space(path, data, left));
+                }
+                host_file.seek(SeekFrom::Start(data))?;
+                size = data;
+            }
             let n = read_full(&mut host_file, &mut self.buf)?;
             if n == 0 {
                 break;
