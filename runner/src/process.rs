@@ -16,7 +16,7 @@
 //!   compiled code ([`CompiledModule::code_cost`]);
 //! * what its syscalls hold (pipes, copies of iovecs), by `wasi-host`.
 //!
-//! A refused reservation means the process does not start (status 126,
+//! A refused reservation means the process does not start (status 137,
 //! the limit named); a refused growth is `memory.grow` returning -1 (the
 //! guest decides, Python raises `MemoryError`). Either is reported as the
 //! limit's hit ([`LimitKind::of_budget`]).
@@ -136,7 +136,9 @@ impl ResourceLimiter for BudgetLimiter {
     }
 
     fn memories(&self) -> usize {
-        4
+        // A second memory is refused at validation (see the runtime's
+        // engine configuration).
+        1
     }
 }
 

@@ -35,6 +35,7 @@ fn sandbox(limits: Limits) -> Sandbox {
         "badimport",
         "trapstart",
         "sleeper",
+        "tablebomb",
     ] {
         tools.register_bytes(name, hostile(name));
     }
@@ -469,6 +470,53 @@ fn the_sandbox_memory_bounds_all_its_processes_together() {
         r.stderr_str()
     );
     assert_eq!(sb.run("membomb").exit_code, 137);
+    still_works(&mut sb);
+}
+
+#[test]
+fn memories_and_tables_count_together() {
+    // tablebomb grows four tables and a memory by 4 MiB each per round.
+    // Under 64 MiB, after the ~10 MiB every process reserves (stacks,
+    // overhead), two whole rounds fit (40 MiB) and the third is refused
+    // at its fourth table. Before, each memory and table was checked
+    // alone against the limit (the module fuzzer found it): 12 rounds.
+    let mut sb = sandbox(Limits {
+        memory: Some(64 << 20),
+        ..limits()
+    });
+    let r = sb.run("tablebomb; echo rounds $?");
+    assert_eq!(r.stdout_str(), "rounds 2\n", "{}", r.stderr_str());
+    assert!(
+        r.limits_hit
+            .iter()
+            .any(|h| h.kind == LimitKind::Memory && h.process == "tablebomb"),
+        "{:?}",
+        r.limits_hit
+    );
+    // The same bytes are charged to the sandbox: under a sandbox limit of
+    // 64 MiB (and the default 1 GiB per process) the same round is refused.
+    sb.set_limits(Limits {
+        sandbox_memory: Some(64 << 20),
+        ..limits()
+    });
+    let r = sb.run("tablebomb; echo rounds $?");
+    assert_eq!(r.stdout_str(), "rounds 2\n", "{}", r.stderr_str());
+    assert!(
+        r.limits_hit
+            .iter()
+            .any(|h| h.kind == LimitKind::SandboxMemory && h.process == "tablebomb"),
+        "{:?}",
+        r.limits_hit
+    );
+    // Without the limits, the same guest goes much further.
+    sb.set_limits(Limits {
+        memory: Some(256 << 20),
+        ..limits()
+    });
+    assert_eq!(
+        sb.run("tablebomb; echo rounds $?").stdout_str(),
+        "rounds 12\n"
+    );
     still_works(&mut sb);
 }
 

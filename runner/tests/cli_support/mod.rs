@@ -1,6 +1,8 @@
 //! Running the `wasiland` binary as a user would, for the CLI tests.
 #![allow(dead_code)]
 
+pub mod measure;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -31,43 +33,6 @@ pub fn run(args: &[&str], stdin: &[u8]) -> Output {
         .write_all(stdin)
         .expect("write stdin");
     child.wait_with_output().expect("wait")
-}
-
-/// Run like [`run`] (stdin empty) and also return the process's peak
-/// resident set in KiB, from `wait4` (the child's own, not its siblings').
-#[allow(clippy::zombie_processes)] // reaped by wait4, which std cannot see
-pub fn run_measured(args: &[&str]) -> (Output, u64) {
-    use std::io::Read;
-    use std::os::unix::process::ExitStatusExt;
-    let mut child = wasiland()
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn wasiland");
-    let drain = |mut pipe: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            bytes
-        })
-    };
-    let stdout = drain(Box::new(child.stdout.take().expect("stdout")));
-    let stderr = drain(Box::new(child.stderr.take().expect("stderr")));
-    let pid = libc::pid_t::try_from(child.id()).expect("pid");
-    let mut status = 0;
-    // SAFETY: all-zero is a valid `rusage`; wait4 only writes to the two
-    // locals, and reaps the child std's handle no longer waits for.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(reaped, pid, "wait4");
-    let output = Output {
-        status: std::process::ExitStatus::from_raw(status),
-        stdout: stdout.join().expect("stdout"),
-        stderr: stderr.join().expect("stderr"),
-    };
-    (output, u64::try_from(usage.ru_maxrss).unwrap_or(0))
 }
 
 pub fn text(b: &[u8]) -> String {
