@@ -481,35 +481,37 @@ fn memories_and_tables_count_together() {
     // overhead), two whole rounds fit (40 MiB) and the third is refused
     // at its fourth table. Before, each memory and table was checked
     // alone against the limit (the module fuzzer found it): 12 rounds.
-    let mut sb = sandbox(Limits {
-        memory: Some(64 << 20),
-        ..limits()
-    });
-    let r = sb.run("tablebomb; echo rounds $?");
-    assert_eq!(r.stdout_str(), "rounds 2\n", "{}", r.stderr_str());
-    assert!(
-        r.limits_hit
-            .iter()
-            .any(|h| h.kind == LimitKind::Memory && h.process == "tablebomb"),
-        "{:?}",
-        r.limits_hit
-    );
     // The same bytes are charged to the sandbox: under a sandbox limit of
     // 64 MiB (and the default 1 GiB per process) the same round is refused.
-    sb.set_limits(Limits {
-        sandbox_memory: Some(64 << 20),
-        ..limits()
-    });
-    let r = sb.run("tablebomb; echo rounds $?");
-    assert_eq!(r.stdout_str(), "rounds 2\n", "{}", r.stderr_str());
-    assert!(
-        r.limits_hit
-            .iter()
-            .any(|h| h.kind == LimitKind::SandboxMemory && h.process == "tablebomb"),
-        "{:?}",
-        r.limits_hit
-    );
-    // Without the limits, the same guest goes much further.
+    let mut sb = sandbox(limits());
+    for (limits, kind) in [
+        (
+            Limits {
+                memory: Some(64 << 20),
+                ..limits()
+            },
+            LimitKind::Memory,
+        ),
+        (
+            Limits {
+                sandbox_memory: Some(64 << 20),
+                ..limits()
+            },
+            LimitKind::SandboxMemory,
+        ),
+    ] {
+        sb.set_limits(limits);
+        let r = sb.run("tablebomb; echo rounds $?");
+        assert_eq!(r.stdout_str(), "rounds 2\n", "{kind:?}: {}", r.stderr_str());
+        assert!(
+            r.limits_hit
+                .iter()
+                .any(|h| h.kind == kind && h.process == "tablebomb"),
+            "{:?}",
+            r.limits_hit
+        );
+    }
+    // With more room, the same guest goes much further.
     sb.set_limits(Limits {
         memory: Some(256 << 20),
         ..limits()

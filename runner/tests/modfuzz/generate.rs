@@ -69,37 +69,12 @@ pub fn case(input: &[u8]) -> Result<Case> {
         Kind::Smith => smith(&mut u, &imports)?,
         Kind::Spliced => spliced(&mut u, &imports)?,
     };
-    // The runtime refuses a second memory at validation; such a module
-    // would only test that refusal, so the case is skipped. (Once wasmi's
-    // patched grow failure path is on main, `max_memories: 1` instead.)
-    if memories(&wasm) > 1 {
-        return Err(arbitrary::Error::IncorrectFormat);
-    }
     Ok(Case {
         wasm,
         kind,
         launch,
         stdin,
     })
-}
-
-/// How many memories `wasm` defines or imports.
-fn memories(wasm: &[u8]) -> u32 {
-    let mut n = 0;
-    for payload in wasmparser::Parser::new(0).parse_all(wasm).flatten() {
-        match payload {
-            wasmparser::Payload::MemorySection(r) => n += r.count(),
-            wasmparser::Payload::ImportSection(r) => {
-                n += r
-                    .into_imports()
-                    .flatten()
-                    .filter(|i| matches!(i.ty, wasmparser::TypeRef::Memory(_)))
-                    .count() as u32
-            }
-            _ => {}
-        }
-    }
-    n
 }
 
 /// wasm-smith settings: only the proposals wasiland's wasmi engine
