@@ -15,8 +15,9 @@ use std::path::Path;
 use std::time::Duration;
 
 /// Peak RSS of a CLI run of python3 beyond its sandbox's charges
-/// (measured: 88 MiB for `python3 -c pass` without an image on disk).
-const PYTHON_OVERHEAD: u64 = 160 * MIB;
+/// (measured: 175 MiB for `python3 -c pass` capturing its start-up image,
+/// which preloads ~65 modules; 88 MiB before they were preloaded).
+const PYTHON_OVERHEAD: u64 = 256 * MIB;
 
 #[track_caller]
 fn assert_bounded(m: &Measured, status: i32, within: Duration, peak: u64) {
