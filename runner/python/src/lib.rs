@@ -209,8 +209,9 @@ fn optional_seconds(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Option<Dur
     })
 }
 
-/// A limit that stopped a process: which limit (`timeout`, `memory`,
-/// `fs-bytes`, ...) and the command name of the process.
+/// A limit that stopped a process: which limit (named as its CLI flag:
+/// `timeout`, `memory-limit`, `fs-limit`, ...) and the command name of
+/// the process.
 #[pyclass(module = "wasiland", frozen, get_all)]
 struct LimitHit {
     kind: String,

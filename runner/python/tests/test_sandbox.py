@@ -109,7 +109,7 @@ def test_timeout_per_run_and_limit_hits(sb):
     assert sb.limits.timeout == 60.0
     assert sb.run("echo still-here").stdout == b"still-here\n"
     r = wasiland.Sandbox(limits={"output": 100}).run("yes")
-    assert r.truncated and len(r.stdout) <= 100 and r.limit.kind == "output"
+    assert r.truncated and len(r.stdout) <= 100 and r.limit.kind == "output-limit"
 
 
 def test_streaming_callbacks(sb):

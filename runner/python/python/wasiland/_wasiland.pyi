@@ -64,9 +64,10 @@ class LimitHit:
 
     @property
     def kind(self) -> str:
-        """``timeout``, ``fuel``, ``memory``, ``fs-bytes``, ``fs-inodes``,
-        ``output``, ``open-files``, ``args-bytes``, ``pipeline-stages`` or
-        ``shell-depth``."""
+        """The limit's command-line flag without ``--``: ``timeout``,
+        ``fuel``, ``memory-limit``, ``sandbox-memory``, ``fs-limit``,
+        ``fs-inodes``, ``output-limit``, ``open-files``, ``args-limit``,
+        ``pipeline-limit`` or ``depth-limit``."""
     @property
     def process(self) -> str:
         """The command name of the process (``sh`` for the shell)."""
