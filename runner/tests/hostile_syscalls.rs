@@ -8,6 +8,9 @@
 //! RSS (`VmHWM`), so a host abort shows up as a dead child instead of
 //! killing the harness, and each peak is measured on its own.
 
+mod child_support;
+
+use child_support::peak_rss;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -125,16 +128,6 @@ fn hostile(name: &str) -> Vec<u8> {
     wat::parse_file(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Peak resident set of this process, in KiB.
-fn peak_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM")
-}
-
 /// The child's side: run one case and print what happened.
 #[test]
 fn child_entry() {
@@ -162,7 +155,7 @@ fn child_entry() {
         r.exit_code,
         r.limit.as_ref().map_or("none", |h| h.kind.name()),
         elapsed.as_millis(),
-        peak_rss_kib(),
+        peak_rss().expect("VmHWM") / 1024,
         r.stderr_str(),
     );
 }

@@ -77,15 +77,6 @@ impl Spec {
     }
 }
 
-pub fn env_u64(name: &str, default: u64) -> u64 {
-    match std::env::var(name) {
-        Ok(v) => v
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={v} is not a number")),
-        Err(_) => default,
-    }
-}
-
 /// The bytes of case `seed` (splitmix64): 1 to 32 KiB.
 pub fn input(seed: u64) -> Vec<u8> {
     let mut state = seed;

@@ -23,12 +23,15 @@
 //! --test modfuzz -- --ignored --nocapture print_case` prints one case as
 //! text, and `WASILAND_MODFUZZ_MINIMIZE=S ... minimize` shrinks it.
 
+#[path = "../child_support/mod.rs"]
+mod child_support;
 mod generate;
 mod harness;
 mod imports;
 mod run;
 
-use harness::{env_u64, Summary};
+use child_support::env_u64;
+use harness::Summary;
 
 #[test]
 fn generated_modules_never_take_the_host_down() {

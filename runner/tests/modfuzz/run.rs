@@ -2,6 +2,7 @@
 //! `Runtime`, the module as a registered tool or a file run by path) under
 //! small limits, and the checks made in the process that ran it.
 
+use crate::child_support::{peak_rss, reset_peak_rss};
 use crate::generate::{Case, Launch};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -91,20 +92,6 @@ pub struct Outcome {
     /// The peak went past the bound: memory the case left behind would
     /// count against every later case of this process.
     pub over_rss: bool,
-}
-
-/// Resets the kernel's peak-RSS mark of this process, so the next
-/// [`peak_rss`] is the peak of what follows (Linux `clear_refs` 5).
-pub fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// This process's peak resident memory (`VmHWM`), in bytes.
-pub fn peak_rss() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
 }
 
 /// Run `case` in a fresh sandbox and check what the host can promise.

@@ -9,6 +9,7 @@
 //! [`rss_bound`]; no panic reached the host outside the parser guard; the
 //! sandbox still runs a command.
 
+use crate::child_support::{peak_rss, reset_peak_rss};
 use crate::generate::program;
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -64,15 +65,6 @@ pub fn rss_bound() -> u64 {
         .map(|v| v.unwrap_or(0))
         .sum::<u64>()
         + RSS_OVERHEAD
-}
-
-pub fn env_u64(name: &str, default: u64) -> u64 {
-    match std::env::var(name) {
-        Ok(v) => v
-            .parse()
-            .unwrap_or_else(|_| panic!("{name}={v} is not a number")),
-        Err(_) => default,
-    }
 }
 
 /// What a child is asked to do; the sabotage fields test the harness.
@@ -197,21 +189,6 @@ fn count_panics() {
     }));
 }
 
-/// Resets the kernel's peak-RSS mark of this process (Linux `clear_refs`).
-fn reset_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// This process's peak resident memory since the last reset (`VmHWM`).
-fn peak_rss() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-        .map_or(0, |kb| kb * 1024)
-}
-
 fn fixtures() -> Option<PathBuf> {
     let dir = std::env::var_os("WASILAND_FIXTURES")
         .map(PathBuf::from)
@@ -288,7 +265,7 @@ pub fn child_main() {
                 ));
             }
         }
-        let rss = peak_rss();
+        let rss = peak_rss().unwrap_or(0);
         if rss > bound {
             problems.push(format!(
                 "rss: peak {} MiB over the bound of {} MiB",

@@ -20,10 +20,13 @@
 //! `WASILAND_SHELL_FUZZ_SEED=S cargo test -p wasiland --test shell_fuzz --
 //! --ignored --nocapture print_program` prints one.
 
+#[path = "../child_support/mod.rs"]
+mod child_support;
 mod generate;
 mod harness;
 
-use harness::{env_u64, Spec};
+use child_support::env_u64;
+use harness::Spec;
 use std::time::Duration;
 
 #[test]
