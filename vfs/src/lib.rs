@@ -1,7 +1,8 @@
 //! `wasiland-vfs`: the in-memory filesystem every wasiland guest sees.
 //!
-//! The public API below was fixed first as a contract for the syscall layer
-//! (`../shared/DESIGN.md` section 3, issue 3); this crate implements it.
+//! The public API below is the contract the syscall layer (`wasi-host`) is
+//! written against; the layering and the reasons for it are in the
+//! repository's `ARCHITECTURE.md` and `RATIONALE.md` (section `vfs`).
 //!
 //! * An inode table indexed by [`Ino`]; directories map names to inodes.
 //! * File contents are copy-on-write chunks of [`bytes::Bytes`], so

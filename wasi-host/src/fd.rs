@@ -97,12 +97,20 @@ impl FdTable {
         Some(want)
     }
 
-    /// Insert at the lowest free number (`mfile` past the limit).
-    pub fn insert(&mut self, desc: Descriptor) -> Result<u32, Errno> {
+    /// `mfile` (counted as a refusal) when the table is full: a caller
+    /// refuses before doing work the new descriptor would hold (an open
+    /// that creates a file), as Linux takes the descriptor number first.
+    pub fn ensure_room(&mut self) -> Result<(), Errno> {
         if self.open_count() >= self.max_open {
             self.refused += 1;
             return Err(Errno::Mfile);
         }
+        Ok(())
+    }
+
+    /// Insert at the lowest free number (`mfile` past the limit).
+    pub fn insert(&mut self, desc: Descriptor) -> Result<u32, Errno> {
+        self.ensure_room()?;
         let fd = self.lowest_free().ok_or(Errno::Mfile)?;
         self.slots.insert(fd, desc);
         Ok(fd)
@@ -112,6 +120,11 @@ impl FdTable {
     /// what was there.
     pub fn insert_at(&mut self, fd: u32, desc: Descriptor) {
         self.slots.insert(fd, desc);
+    }
+
+    /// Every open descriptor with its number, lowest first.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &Descriptor)> {
+        self.slots.iter().map(|(fd, desc)| (*fd, desc))
     }
 
     pub fn get(&self, fd: u32) -> Result<&Descriptor, Errno> {
@@ -178,5 +191,7 @@ mod tests {
         assert_eq!(t.insert(null()), Ok(0));
         assert!(t.get(u32::MAX - 1).is_ok());
         assert_eq!(t.remove(u32::MAX).err(), Some(Errno::Badf));
+        let open: Vec<u32> = t.iter().map(|(fd, _)| fd).collect();
+        assert_eq!(open, [0, u32::MAX - 1]);
     }
 }

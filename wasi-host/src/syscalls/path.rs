@@ -79,8 +79,10 @@ pub fn path_open(
     if opts.truncate {
         dird.require(rights::PATH_FILESTAT_SET_SIZE)?;
     }
-    // A bad result pointer must not leave a created file behind.
+    // Neither a bad result pointer nor a full descriptor table may leave a
+    // created (or truncated) file behind.
     mem.slice(fd_ptr, 4)?;
+    ctx.fds.ensure_room()?;
     // What the new descriptor may do: what was asked, within what the
     // directory hands down.
     let base = rights_base & dird.rights_inheriting;

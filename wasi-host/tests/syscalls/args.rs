@@ -1,6 +1,6 @@
 //! `args_*`, `environ_*`: argv is `["prog", "a b"]`, the environment `K=V`.
 
-use crate::harness::{le32, none, Case};
+use crate::harness::{le32, none, unchanged, Case};
 use wasiland_wasi_host::Errno;
 
 pub const CASES: &[Case] = &[
@@ -11,6 +11,7 @@ pub const CASES: &[Case] = &[
         args: &[0x100, 0x104],
         errno: Errno::Success,
         writes: &[(0x100, &le32(2)), (0x104, &le32(9))],
+        effect: unchanged,
     },
     Case {
         name: "args_sizes_get, second pointer out of memory: nothing written",
@@ -19,6 +20,7 @@ pub const CASES: &[Case] = &[
         args: &[0x100, 0xFFFD],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "args_get",
@@ -31,6 +33,7 @@ pub const CASES: &[Case] = &[
             (0x104, &le32(0x205)),
             (0x200, b"prog\0a b\0"),
         ],
+        effect: unchanged,
     },
     Case {
         name: "args_get, strings end past memory",
@@ -39,6 +42,7 @@ pub const CASES: &[Case] = &[
         args: &[0x100, 0xFFF8],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "args_get, pointers end past memory",
@@ -47,6 +51,7 @@ pub const CASES: &[Case] = &[
         args: &[0xFFFC, 0x200],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "args_get, pointer wraps",
@@ -55,6 +60,7 @@ pub const CASES: &[Case] = &[
         args: &[0xFFFF_FFFC, 0x200],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "environ_sizes_get",
@@ -63,6 +69,7 @@ pub const CASES: &[Case] = &[
         args: &[0x100, 0x104],
         errno: Errno::Success,
         writes: &[(0x100, &le32(1)), (0x104, &le32(4))],
+        effect: unchanged,
     },
     Case {
         name: "environ_sizes_get, first pointer out of memory",
@@ -71,6 +78,7 @@ pub const CASES: &[Case] = &[
         args: &[0x1_0000, 0x104],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "environ_get",
@@ -79,6 +87,7 @@ pub const CASES: &[Case] = &[
         args: &[0x100, 0x200],
         errno: Errno::Success,
         writes: &[(0x100, &le32(0x200)), (0x200, b"K=V\0")],
+        effect: unchanged,
     },
     Case {
         name: "environ_get, strings at the very end of memory",
@@ -87,6 +96,7 @@ pub const CASES: &[Case] = &[
         args: &[0x100, 0xFFFC],
         errno: Errno::Success,
         writes: &[(0x100, &le32(0xFFFC)), (0xFFFC, b"K=V\0")],
+        effect: unchanged,
     },
     Case {
         name: "environ_get, strings one byte past memory",
@@ -95,5 +105,33 @@ pub const CASES: &[Case] = &[
         args: &[0x100, 0xFFFD],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "args_sizes_get, first pointer wraps",
+        setup: none,
+        call: "args_sizes_get",
+        args: &[0xFFFF_FFFF, 0x104],
+        errno: Errno::Fault,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "environ_sizes_get, second pointer straddles the end",
+        setup: none,
+        call: "environ_sizes_get",
+        args: &[0x100, 0xFFFE],
+        errno: Errno::Fault,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "environ_get, pointer array past memory",
+        setup: none,
+        call: "environ_get",
+        args: &[0x1_0000, 0x200],
+        errno: Errno::Fault,
+        writes: &[],
+        effect: unchanged,
     },
 ];

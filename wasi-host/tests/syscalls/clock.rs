@@ -1,7 +1,7 @@
 //! `clock_*`: realtime reads T0, monotonic (and the CPU-time clocks,
 //! which count wall time) 5 s; the resolution is 1 µs.
 
-use crate::harness::{le64, none, Case, T0};
+use crate::harness::{le64, none, unchanged, Case, T0};
 use wasiland_wasi_host::Errno;
 
 pub const CASES: &[Case] = &[
@@ -12,6 +12,7 @@ pub const CASES: &[Case] = &[
         args: &[0, 0x100],
         errno: Errno::Success,
         writes: &[(0x100, &le64(1000))],
+        effect: unchanged,
     },
     Case {
         name: "clock_res_get thread_cputime",
@@ -20,6 +21,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0x100],
         errno: Errno::Success,
         writes: &[(0x100, &le64(1000))],
+        effect: unchanged,
     },
     Case {
         name: "clock_res_get unknown clock",
@@ -28,6 +30,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 0x100],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "clock_res_get result past memory",
@@ -36,6 +39,7 @@ pub const CASES: &[Case] = &[
         args: &[0, 0xFFF9],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "clock_time_get realtime",
@@ -44,6 +48,7 @@ pub const CASES: &[Case] = &[
         args: &[0, 0, 0x100],
         errno: Errno::Success,
         writes: &[(0x100, &le64(T0))],
+        effect: unchanged,
     },
     Case {
         name: "clock_time_get monotonic, any precision",
@@ -52,6 +57,7 @@ pub const CASES: &[Case] = &[
         args: &[1, u64::MAX, 0x100],
         errno: Errno::Success,
         writes: &[(0x100, &le64(5_000_000_000))],
+        effect: unchanged,
     },
     Case {
         name: "clock_time_get process_cputime",
@@ -60,6 +66,7 @@ pub const CASES: &[Case] = &[
         args: &[2, 0, 0x100],
         errno: Errno::Success,
         writes: &[(0x100, &le64(5_000_000_000))],
+        effect: unchanged,
     },
     Case {
         name: "clock_time_get unknown clock",
@@ -68,6 +75,7 @@ pub const CASES: &[Case] = &[
         args: &[0xFFFF_FFFF, 0, 0x100],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "clock_time_get result past memory",
@@ -76,5 +84,6 @@ pub const CASES: &[Case] = &[
         args: &[0, 0, 0xFFFF_FFFF],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
 ];

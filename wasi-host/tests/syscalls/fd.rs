@@ -1,6 +1,7 @@
 //! `fd_*`: stdio streams, the preopened root, files and devices.
 
-use crate::harness::{le32, le64, none, Case, Env, F, T0};
+use crate::harness::{le32, le64, none, unchanged, Case, Env, F, FILL, T0};
+use crate::state::{Opened, State};
 use wasiland_wasi_host::abi::{fdflags, oflags, rights};
 use wasiland_wasi_host::Errno;
 
@@ -56,6 +57,11 @@ fn file_ro(env: &mut Env) {
     two_iovecs(env);
 }
 
+/// `/d` as fd 4.
+fn d_open(env: &mut Env) {
+    assert_eq!(env.open("d", oflags::DIRECTORY, rights::DIRECTORY, 0), 4);
+}
+
 /// `/dev/zero` as fd 4.
 fn zero(env: &mut Env) {
     assert_eq!(env.open("dev/zero", 0, rights::REGULAR_FILE, 0), 4);
@@ -70,6 +76,97 @@ fn append(env: &mut Env) {
     env.put_iovecs(0x100, &[(0x200, 2)]);
 }
 
+/// `/f` read-write as fd 4, two iovecs at 0x100 naming "abc" and
+/// "defghijklm".
+fn file_rw_data(env: &mut Env) {
+    file_rw(env);
+    env.put(0x200, b"abc");
+    env.put(0x300, b"defghijklm");
+}
+
+/// fd 4 is `/f`, opened without `fd_advise`, `fd_allocate`,
+/// `fd_filestat_set_times` or `fd_sync` (and read-only).
+fn file_few_rights(env: &mut Env) {
+    let asked = rights::FD_READ | rights::FD_SEEK | rights::FD_TELL;
+    assert_eq!(env.open("f", 0, asked, 0), 4);
+}
+
+fn fd3_closed(s: &mut State) {
+    s.fds.remove(&3);
+}
+
+fn fd1_moved_onto_2(s: &mut State) {
+    let stdout = s.fds.remove(&1).expect("fd 1");
+    s.fds.insert(2, stdout);
+}
+
+fn stdin_nonblocking(s: &mut State) {
+    s.fd(0).flags = fdflags::NONBLOCK;
+}
+
+fn f_appends(s: &mut State) {
+    if let Opened::File { append, .. } = &mut s.fd(4).opened {
+        *append = true;
+    }
+}
+
+fn stdout_write_only(s: &mut State) {
+    s.fd(1).rights_base = rights::FD_WRITE;
+}
+
+fn stdout_gets_13_fill_bytes(s: &mut State) {
+    s.stdout.extend([FILL; 13]);
+}
+
+fn at_11(s: &mut State) {
+    *s.position(4) = 11;
+}
+
+fn at_13(s: &mut State) {
+    *s.position(4) = 13;
+}
+
+fn at_8(s: &mut State) {
+    *s.position(4) = 8;
+}
+
+fn at_max(s: &mut State) {
+    *s.position(4) = i64::MAX as u64;
+}
+
+fn f_written_from_0(s: &mut State) {
+    *s.file("/f") = b"abcdefghijklm".to_vec();
+    *s.position(4) = 13;
+}
+
+fn f_written_at_6(s: &mut State) {
+    *s.file("/f") = b"hello abcdefghijklm".to_vec();
+}
+
+fn f_written_at_14_leaves_a_hole(s: &mut State) {
+    let mut data = F.to_vec();
+    data.extend_from_slice(&[0; 3]);
+    data.extend_from_slice(b"abcdefghijklm");
+    *s.file("/f") = data;
+}
+
+fn f_cut_to_3(s: &mut State) {
+    *s.file("/f") = b"hel".to_vec();
+}
+
+fn f_grown_to_20(s: &mut State) {
+    s.file("/f").resize(20, 0);
+}
+
+fn f_times_5_and_6(s: &mut State) {
+    let e = s.at("/f");
+    (e.atime, e.mtime) = (5, 6);
+}
+
+fn d_mtime_7(s: &mut State) {
+    s.at("/d").mtime = 7;
+}
+
 const STREAM_STAT: [u8; 24] = fdstat(0, 0, rights::STREAM, 0);
 const ROOT_STAT: [u8; 24] = fdstat(3, 0, rights::DIRECTORY, rights::DIRECTORY_INHERITING);
 
@@ -82,6 +179,7 @@ pub const CASES: &[Case] = &[
         args: &[0, 0x100],
         errno: Errno::Success,
         writes: &[(0x100, &STREAM_STAT)],
+        effect: unchanged,
     },
     Case {
         name: "fd_fdstat_get on the preopened root",
@@ -90,6 +188,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0x100],
         errno: Errno::Success,
         writes: &[(0x100, &ROOT_STAT)],
+        effect: unchanged,
     },
     Case {
         name: "fd_fdstat_get on a device: character device, seekable",
@@ -98,6 +197,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 0x100],
         errno: Errno::Success,
         writes: &[(0x100, &fdstat(2, 0, rights::REGULAR_FILE, 0))],
+        effect: unchanged,
     },
     Case {
         name: "fd_fdstat_get shows append",
@@ -106,6 +206,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 0x80],
         errno: Errno::Success,
         writes: &[(0x80, &fdstat(4, fdflags::APPEND, rights::REGULAR_FILE, 0))],
+        effect: unchanged,
     },
     Case {
         name: "fd_fdstat_get on a closed descriptor",
@@ -114,6 +215,7 @@ pub const CASES: &[Case] = &[
         args: &[0x7FFF_FFFF, 0x100],
         errno: Errno::Badf,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_fdstat_get past memory",
@@ -122,6 +224,7 @@ pub const CASES: &[Case] = &[
         args: &[0, 0xFFE9],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_prestat_get",
@@ -130,6 +233,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0x100],
         errno: Errno::Success,
         writes: &[(0x100, &[0, 0, 0, 0, 1, 0, 0, 0])],
+        effect: unchanged,
     },
     Case {
         name: "fd_prestat_get on stdio",
@@ -138,6 +242,7 @@ pub const CASES: &[Case] = &[
         args: &[2, 0x100],
         errno: Errno::Badf,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_prestat_dir_name",
@@ -146,6 +251,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0x100, 1],
         errno: Errno::Success,
         writes: &[(0x100, b"/")],
+        effect: unchanged,
     },
     Case {
         name: "fd_prestat_dir_name, buffer too short",
@@ -154,6 +260,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0x100, 0],
         errno: Errno::NameTooLong,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_prestat_dir_name past memory",
@@ -162,6 +269,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0x1_0000, 1],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     // ----- reads
     Case {
@@ -171,6 +279,7 @@ pub const CASES: &[Case] = &[
         args: &[0, 0x100, 2, 0x80],
         errno: Errno::Success,
         writes: &[(0x80, &le32(6)), (0x200, b"inp"), (0x300, b"ut\n")],
+        effect: unchanged,
     },
     Case {
         name: "fd_read from a file stops at the end",
@@ -179,14 +288,16 @@ pub const CASES: &[Case] = &[
         args: &[4, 0x100, 2, 0x80],
         errno: Errno::Success,
         writes: &[(0x80, &le32(11)), (0x200, b"hel"), (0x300, b"lo world")],
+        effect: at_11,
     },
     Case {
-        name: "fd_read from /dev/zero",
+        name: "fd_read from /dev/zero (the position counts what was read)",
         setup: zero,
         call: "fd_read",
         args: &[4, 0x100, 2, 0x80],
         errno: Errno::Success,
         writes: &[(0x80, &le32(13)), (0x200, &[0; 3]), (0x300, &[0; 10])],
+        effect: at_13,
     },
     Case {
         name: "fd_read with no iovecs",
@@ -195,6 +306,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 0x100, 0, 0x80],
         errno: Errno::Success,
         writes: &[(0x80, &le32(0))],
+        effect: unchanged,
     },
     Case {
         name: "fd_read from a directory",
@@ -203,6 +315,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0x100, 2, 0x80],
         errno: Errno::IsDir,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_read from stdout",
@@ -211,6 +324,7 @@ pub const CASES: &[Case] = &[
         args: &[1, 0x100, 2, 0x80],
         errno: Errno::Badf,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_read, iovec table past memory",
@@ -219,6 +333,7 @@ pub const CASES: &[Case] = &[
         args: &[0, 0xFFF8, 2, 0x80],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_read, count past memory: nothing read",
@@ -227,6 +342,7 @@ pub const CASES: &[Case] = &[
         args: &[0, 0x100, 2, 0xFFFE],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_pread at an offset leaves the position",
@@ -235,6 +351,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 0x100, 2, 6, 0x80],
         errno: Errno::Success,
         writes: &[(0x80, &le32(5)), (0x200, b"wor"), (0x300, b"ld")],
+        effect: unchanged,
     },
     Case {
         name: "fd_pread past the end",
@@ -243,6 +360,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 0x100, 2, 1 << 40, 0x80],
         errno: Errno::Success,
         writes: &[(0x80, &le32(0))],
+        effect: unchanged,
     },
     Case {
         name: "fd_pread at an offset above i64::MAX",
@@ -251,6 +369,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 0x100, 2, 1 << 63, 0x80],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_pread on stdin",
@@ -259,6 +378,7 @@ pub const CASES: &[Case] = &[
         args: &[0, 0x100, 2, 0, 0x80],
         errno: Errno::Spipe,
         writes: &[],
+        effect: unchanged,
     },
     // ----- writes
     Case {
@@ -268,6 +388,7 @@ pub const CASES: &[Case] = &[
         args: &[1, 0x100, 2, 0x80],
         errno: Errno::Success,
         writes: &[(0x80, &le32(13))],
+        effect: stdout_gets_13_fill_bytes,
     },
     Case {
         name: "fd_write without the write right",
@@ -276,6 +397,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 0x100, 2, 0x80],
         errno: Errno::NotCapable,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_write to stdin",
@@ -284,6 +406,7 @@ pub const CASES: &[Case] = &[
         args: &[0, 0x100, 2, 0x80],
         errno: Errno::Badf,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_write to the root directory",
@@ -292,6 +415,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0x100, 2, 0x80],
         errno: Errno::IsDir,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_pwrite to stdout",
@@ -300,6 +424,7 @@ pub const CASES: &[Case] = &[
         args: &[1, 0x100, 2, 0, 0x80],
         errno: Errno::Spipe,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_pwrite ending past i64::MAX",
@@ -308,6 +433,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 0x100, 2, i64::MAX as u64 - 5, 0x80],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     // ----- positions
     Case {
@@ -317,6 +443,7 @@ pub const CASES: &[Case] = &[
         args: &[4, (-3i64) as u64, 2, 0x80],
         errno: Errno::Success,
         writes: &[(0x80, &le64(8))],
+        effect: at_8,
     },
     Case {
         name: "fd_seek before the start",
@@ -325,14 +452,25 @@ pub const CASES: &[Case] = &[
         args: &[4, (-1i64) as u64, 0, 0x80],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
-        name: "fd_seek past i64::MAX",
+        name: "fd_seek to i64::MAX",
         setup: file_rw,
         call: "fd_seek",
         args: &[4, i64::MAX as u64, 1, 0x80],
         errno: Errno::Success,
         writes: &[(0x80, &le64(i64::MAX as u64))],
+        effect: at_max,
+    },
+    Case {
+        name: "fd_seek past i64::MAX",
+        setup: file_rw,
+        call: "fd_seek",
+        args: &[4, i64::MAX as u64, 2, 0x80],
+        errno: Errno::Inval,
+        writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_seek with a bad whence",
@@ -341,6 +479,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 0, 3, 0x80],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_seek on a pipe",
@@ -349,6 +488,7 @@ pub const CASES: &[Case] = &[
         args: &[0, 0, 0, 0x80],
         errno: Errno::Spipe,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_seek on a directory",
@@ -357,6 +497,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0, 0, 0x80],
         errno: Errno::Badf,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_seek, result past memory",
@@ -365,6 +506,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 5, 0, 0xFFFC],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_tell",
@@ -373,6 +515,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 0x80],
         errno: Errno::Success,
         writes: &[(0x80, &le64(0))],
+        effect: unchanged,
     },
     Case {
         name: "fd_tell on stdout",
@@ -381,6 +524,7 @@ pub const CASES: &[Case] = &[
         args: &[1, 0x80],
         errno: Errno::Spipe,
         writes: &[],
+        effect: unchanged,
     },
     // ----- descriptors
     Case {
@@ -390,6 +534,7 @@ pub const CASES: &[Case] = &[
         args: &[3],
         errno: Errno::Success,
         writes: &[],
+        effect: fd3_closed,
     },
     Case {
         name: "fd_close of a closed descriptor",
@@ -398,6 +543,7 @@ pub const CASES: &[Case] = &[
         args: &[4],
         errno: Errno::Badf,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_renumber",
@@ -406,6 +552,7 @@ pub const CASES: &[Case] = &[
         args: &[1, 2],
         errno: Errno::Success,
         writes: &[],
+        effect: fd1_moved_onto_2,
     },
     Case {
         name: "fd_renumber to a closed descriptor",
@@ -414,6 +561,7 @@ pub const CASES: &[Case] = &[
         args: &[1, 4],
         errno: Errno::Badf,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_fdstat_set_flags with an unknown bit",
@@ -422,6 +570,7 @@ pub const CASES: &[Case] = &[
         args: &[1, 0x20],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_fdstat_set_flags nonblock",
@@ -430,6 +579,7 @@ pub const CASES: &[Case] = &[
         args: &[0, fdflags::NONBLOCK as u64],
         errno: Errno::Success,
         writes: &[],
+        effect: stdin_nonblocking,
     },
     Case {
         name: "fd_fdstat_set_rights cannot add rights",
@@ -438,6 +588,7 @@ pub const CASES: &[Case] = &[
         args: &[1, rights::ALL, 0],
         errno: Errno::NotCapable,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_fdstat_set_rights drops rights",
@@ -446,6 +597,7 @@ pub const CASES: &[Case] = &[
         args: &[1, rights::FD_WRITE, 0],
         errno: Errno::Success,
         writes: &[],
+        effect: stdout_write_only,
     },
     // ----- metadata and sizes
     Case {
@@ -455,6 +607,7 @@ pub const CASES: &[Case] = &[
         args: &[1, 0x100],
         errno: Errno::Success,
         writes: &[(0x100, &[0; 24]), (0x118, &le64(1)), (0x120, &[0; 32])],
+        effect: unchanged,
     },
     Case {
         name: "fd_filestat_get past memory",
@@ -463,6 +616,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0xFFC1],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_filestat_set_size on a stream",
@@ -471,6 +625,7 @@ pub const CASES: &[Case] = &[
         args: &[1, 0],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_filestat_set_size on a directory",
@@ -479,6 +634,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0],
         errno: Errno::IsDir,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_filestat_set_size past i64::MAX",
@@ -487,6 +643,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 1 << 63],
         errno: Errno::Fbig,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_filestat_set_size of a read-only file",
@@ -495,6 +652,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 0],
         errno: Errno::Badf,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_filestat_set_size on a device",
@@ -503,6 +661,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 0],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_allocate past i64::MAX",
@@ -511,6 +670,7 @@ pub const CASES: &[Case] = &[
         args: &[4, i64::MAX as u64, 1],
         errno: Errno::Fbig,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_allocate on a pipe",
@@ -519,6 +679,7 @@ pub const CASES: &[Case] = &[
         args: &[0, 0, 1],
         errno: Errno::Spipe,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_filestat_set_times with an unknown flag",
@@ -527,6 +688,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0, 0, 0x10],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_filestat_set_times with a time and now",
@@ -535,6 +697,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0, 0, 3],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_advise with an unknown advice",
@@ -543,6 +706,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 0, 0, 6],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_advise on a pipe",
@@ -551,6 +715,7 @@ pub const CASES: &[Case] = &[
         args: &[0, 0, 0, 0],
         errno: Errno::Spipe,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_sync on a stream",
@@ -559,6 +724,7 @@ pub const CASES: &[Case] = &[
         args: &[1],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_datasync on a directory",
@@ -567,6 +733,7 @@ pub const CASES: &[Case] = &[
         args: &[3],
         errno: Errno::Success,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_readdir on a file",
@@ -575,6 +742,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 0x100, 0x100, 0, 0x80],
         errno: Errno::NotDir,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_readdir, buffer past memory",
@@ -583,6 +751,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0xFF00, 0x101, 0, 0x80],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "fd_readdir, count past memory: nothing written",
@@ -591,6 +760,315 @@ pub const CASES: &[Case] = &[
         args: &[3, 0x100, 0x100, 0, 0xFFFF],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
+    },
+    // ----- rows that complete the table: a success for every function
+    // that can succeed, two errors for every function that can fail
+    Case {
+        name: "fd_write to a file overwrites from the position and moves it",
+        setup: file_rw_data,
+        call: "fd_write",
+        args: &[4, 0x100, 2, 0x80],
+        errno: Errno::Success,
+        writes: &[(0x80, &le32(13))],
+        effect: f_written_from_0,
+    },
+    Case {
+        name: "fd_write to a file, a buffer past memory: the file stays",
+        setup: file_rw_data,
+        call: "fd_write",
+        args: &[4, 0xFFF8, 1, 0x80],
+        errno: Errno::Fault,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_pwrite at 6 leaves the position",
+        setup: file_rw_data,
+        call: "fd_pwrite",
+        args: &[4, 0x100, 2, 6, 0x80],
+        errno: Errno::Success,
+        writes: &[(0x80, &le32(13))],
+        effect: f_written_at_6,
+    },
+    Case {
+        name: "fd_pwrite past the end leaves a hole of zeros",
+        setup: file_rw_data,
+        call: "fd_pwrite",
+        args: &[4, 0x100, 2, 14, 0x80],
+        errno: Errno::Success,
+        writes: &[(0x80, &le32(13))],
+        effect: f_written_at_14_leaves_a_hole,
+    },
+    Case {
+        name: "fd_pwrite of a read-only file",
+        setup: file_ro,
+        call: "fd_pwrite",
+        args: &[4, 0x100, 2, 0, 0x80],
+        errno: Errno::NotCapable,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_tell of a closed descriptor",
+        setup: none,
+        call: "fd_tell",
+        args: &[9, 0x80],
+        errno: Errno::Badf,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_tell, result past memory",
+        setup: file_rw,
+        call: "fd_tell",
+        args: &[4, 0xFFF9],
+        errno: Errno::Fault,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_close of the largest number",
+        setup: none,
+        call: "fd_close",
+        args: &[0xFFFF_FFFF],
+        errno: Errno::Badf,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_renumber onto itself",
+        setup: none,
+        call: "fd_renumber",
+        args: &[2, 2],
+        errno: Errno::Success,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_renumber from a closed descriptor",
+        setup: none,
+        call: "fd_renumber",
+        args: &[4, 1],
+        errno: Errno::Badf,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_fdstat_set_flags append on a file",
+        setup: file_rw,
+        call: "fd_fdstat_set_flags",
+        args: &[4, fdflags::APPEND as u64],
+        errno: Errno::Success,
+        writes: &[],
+        effect: f_appends,
+    },
+    Case {
+        name: "fd_fdstat_set_flags on a closed descriptor",
+        setup: none,
+        call: "fd_fdstat_set_flags",
+        args: &[8, 0],
+        errno: Errno::Badf,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_fdstat_set_rights cannot add inheriting rights",
+        setup: none,
+        call: "fd_fdstat_set_rights",
+        args: &[1, 0, rights::FD_READ],
+        errno: Errno::NotCapable,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_fdstat_set_rights on a closed descriptor",
+        setup: none,
+        call: "fd_fdstat_set_rights",
+        args: &[5, 0, 0],
+        errno: Errno::Badf,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_filestat_get of a closed descriptor",
+        setup: none,
+        call: "fd_filestat_get",
+        args: &[6, 0x100],
+        errno: Errno::Badf,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_filestat_set_size cuts",
+        setup: file_rw,
+        call: "fd_filestat_set_size",
+        args: &[4, 3],
+        errno: Errno::Success,
+        writes: &[],
+        effect: f_cut_to_3,
+    },
+    Case {
+        name: "fd_filestat_set_size grows with zeros",
+        setup: file_rw,
+        call: "fd_filestat_set_size",
+        args: &[4, 20],
+        errno: Errno::Success,
+        writes: &[],
+        effect: f_grown_to_20,
+    },
+    Case {
+        name: "fd_allocate grows with zeros",
+        setup: file_rw,
+        call: "fd_allocate",
+        args: &[4, 15, 5],
+        errno: Errno::Success,
+        writes: &[],
+        effect: f_grown_to_20,
+    },
+    Case {
+        name: "fd_allocate inside the file changes nothing",
+        setup: file_rw,
+        call: "fd_allocate",
+        args: &[4, 0, 11],
+        errno: Errno::Success,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_allocate without the right",
+        setup: file_few_rights,
+        call: "fd_allocate",
+        args: &[4, 0, 20],
+        errno: Errno::NotCapable,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_filestat_set_times sets both times",
+        setup: file_rw,
+        call: "fd_filestat_set_times",
+        args: &[4, 5, 6, 0b0101],
+        errno: Errno::Success,
+        writes: &[],
+        effect: f_times_5_and_6,
+    },
+    Case {
+        name: "fd_filestat_set_times of a directory",
+        setup: d_open,
+        call: "fd_filestat_set_times",
+        args: &[4, 0, 7, 0b0100],
+        errno: Errno::Success,
+        writes: &[],
+        effect: d_mtime_7,
+    },
+    Case {
+        name: "fd_filestat_set_times without the right",
+        setup: file_few_rights,
+        call: "fd_filestat_set_times",
+        args: &[4, 5, 6, 0b0101],
+        errno: Errno::NotCapable,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_advise on a file",
+        setup: file_rw,
+        call: "fd_advise",
+        args: &[4, 0, 11, 2],
+        errno: Errno::Success,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_advise without the right",
+        setup: file_few_rights,
+        call: "fd_advise",
+        args: &[4, 0, 11, 2],
+        errno: Errno::NotCapable,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_sync on a file",
+        setup: file_rw,
+        call: "fd_sync",
+        args: &[4],
+        errno: Errno::Success,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_sync of a closed descriptor",
+        setup: none,
+        call: "fd_sync",
+        args: &[4],
+        errno: Errno::Badf,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_datasync on stdin",
+        setup: none,
+        call: "fd_datasync",
+        args: &[0],
+        errno: Errno::Inval,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_datasync of a closed descriptor",
+        setup: none,
+        call: "fd_datasync",
+        args: &[0x7FFF_FFFF],
+        errno: Errno::Badf,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_prestat_get of a closed descriptor",
+        setup: none,
+        call: "fd_prestat_get",
+        args: &[4, 0x100],
+        errno: Errno::Badf,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_prestat_get past memory",
+        setup: none,
+        call: "fd_prestat_get",
+        args: &[3, 0xFFF9],
+        errno: Errno::Fault,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_prestat_get of a directory that is not a preopen",
+        setup: d_open,
+        call: "fd_prestat_get",
+        args: &[4, 0x100],
+        errno: Errno::Badf,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_readdir into an empty buffer",
+        setup: none,
+        call: "fd_readdir",
+        args: &[3, 0x100, 0, 0, 0x80],
+        errno: Errno::Success,
+        writes: &[(0x80, &le32(0))],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_readdir into 8 bytes: the first record's cookie, cut",
+        setup: none,
+        call: "fd_readdir",
+        args: &[3, 0x100, 8, 0, 0x80],
+        errno: Errno::Success,
+        writes: &[(0x80, &le32(8)), (0x100, &le64(1))],
+        effect: unchanged,
     },
 ];
 

@@ -3,8 +3,11 @@
 //! Memory starts filled with [`FILL`], so a written zero is seen. After a
 //! call, the bytes a case lists must be exactly there and every other
 //! byte must be unchanged; a case without writes (a faulting call, say)
-//! must leave memory as it found it.
+//! must leave memory as it found it. The rest of the process's state
+//! (files, descriptors, output: [`State`]) must be exactly what the case's
+//! effect makes of the state before the call; most errors change nothing.
 
+use crate::state::State;
 use std::sync::Arc;
 use wasiland_vfs::{Device, ManualClock, Vfs};
 use wasiland_wasi_host::guest::GuestMemory;
@@ -23,6 +26,11 @@ pub const T0: u64 = 1_700_000_000_000_000_000;
 pub const ROOT: u64 = 3;
 /// Contents of `/f`.
 pub const F: &[u8] = b"hello world";
+
+/// Inode numbers of `/f` and `/link` in the fixture, for the rows whose
+/// expected bytes hold them (checked by a test in `main.rs`).
+pub const INO_F: u64 = 4;
+pub const INO_LINK: u64 = 6;
 
 /// Clocks for the guest: realtime reads [`T0`], monotonic 5 s.
 pub struct TestClock;
@@ -51,7 +59,9 @@ pub struct Env {
     pub vfs: SharedVfs,
     pub ctx: WasiCtx,
     pub mem: Vec<u8>,
+    pub stdin: Arc<BytesInput>,
     pub stdout: Arc<CaptureOutput>,
+    pub stderr: Arc<CaptureOutput>,
     pub interrupt: Interrupt,
 }
 
@@ -84,14 +94,16 @@ impl Env {
             vfs.mknod(root, &format!("dev/{name}"), dev).expect("mknod");
         }
         let vfs = SharedVfs::new(vfs);
+        let stdin = Arc::new(BytesInput::new(&b"input\n"[..]));
         let stdout = CaptureOutput::new();
+        let stderr = CaptureOutput::new();
         let interrupt = Interrupt::new();
         let builder = WasiCtx::builder(vfs.clone())
             .args(["prog", "a b"])
             .env("K", "V")
-            .stdin(Stdio::Input(Arc::new(BytesInput::new(&b"input\n"[..]))))
+            .stdin(Stdio::Input(stdin.clone()))
             .stdout(Stdio::Output(stdout.clone()))
-            .stderr(Stdio::Output(CaptureOutput::new()))
+            .stderr(Stdio::Output(stderr.clone()))
             .preopen("/", root)
             .clock(Arc::new(TestClock))
             .random(Arc::new(SeededRandom::new(1)))
@@ -101,7 +113,9 @@ impl Env {
             vfs,
             ctx,
             mem: vec![FILL; size],
+            stdin,
             stdout,
+            stderr,
             interrupt,
         }
     }
@@ -179,8 +193,12 @@ impl Env {
 /// Something a case prepares before its call.
 pub type Setup = fn(&mut Env);
 
+/// What a case's call must do to the [`State`] before it.
+pub type Effect = fn(&mut State);
+
 /// One row of a table: a call with raw arguments, the errno it must
-/// return, and the exact bytes it must leave in guest memory.
+/// return, the exact bytes it must leave in guest memory and its exact
+/// effect on everything else.
 pub struct Case {
     pub name: &'static str,
     pub setup: Setup,
@@ -188,32 +206,52 @@ pub struct Case {
     pub args: &'static [u64],
     pub errno: Errno,
     pub writes: &'static [(u32, &'static [u8])],
+    pub effect: Effect,
 }
 
 /// No preparation.
 pub fn none(_: &mut Env) {}
 
-/// Run every case of a table, each in a fresh [`Env`].
-pub fn run(cases: &[Case]) {
-    for case in cases {
-        let mut env = Env::new();
-        (case.setup)(&mut env);
-        let before = env.mem.clone();
-        let errno = env.errno(case.call, case.args);
-        assert_eq!(errno, case.errno, "{}: errno", case.name);
-        let mut expected = before;
-        for (at, bytes) in case.writes {
-            expected[*at as usize..*at as usize + bytes.len()].copy_from_slice(bytes);
-        }
-        if let Some(i) = (0..expected.len()).find(|&i| expected[i] != env.mem[i]) {
+/// No effect outside guest memory.
+pub fn unchanged(_: &mut State) {}
+
+/// Run every case of a table, each in a fresh [`Env`]; returns a line
+/// for each case that went wrong.
+pub fn run(cases: &[Case]) -> Vec<String> {
+    cases.iter().filter_map(|c| check(c).err()).collect()
+}
+
+fn check(case: &Case) -> Result<(), String> {
+    let mut env = Env::new();
+    (case.setup)(&mut env);
+    let mut expected = env.mem.clone();
+    let mut state = env.state();
+    let errno = env.errno(case.call, case.args);
+    if errno != case.errno {
+        return Err(format!(
+            "{}: errno {errno:?}, expected {:?}",
+            case.name, case.errno
+        ));
+    }
+    (case.effect)(&mut state);
+    let differences = state.differences(&env.state());
+    if !differences.is_empty() {
+        return Err(format!("{}: {}", case.name, differences.join("; ")));
+    }
+    for (at, bytes) in case.writes {
+        expected[*at as usize..*at as usize + bytes.len()].copy_from_slice(bytes);
+    }
+    match (0..expected.len()).find(|&i| expected[i] != env.mem[i]) {
+        None => Ok(()),
+        Some(i) => {
             let from = i.saturating_sub(8);
             let to = (i + 24).min(expected.len());
-            panic!(
+            Err(format!(
                 "{}: memory differs at {i:#x}\n  expected {:02x?}\n  found    {:02x?}",
                 case.name,
                 &expected[from..to],
                 &env.mem[from..to]
-            );
+            ))
         }
     }
 }

@@ -3,7 +3,8 @@
 //! call moves at most `MAX_IO` bytes, quotas refuse before anything is
 //! written, and the interrupt ends a long call.
 
-use crate::harness::{Env, FILL};
+use crate::harness::{le32, none, unchanged, Case, Env, FILL};
+use crate::state::State;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasiland_wasi_host::abi::{oflags, rights};
@@ -28,6 +29,143 @@ fn many_iovecs(count: u32) -> Env {
 fn nwritten_ptr(env: &Env) -> u32 {
     (env.mem.len() - 8) as u32
 }
+
+/// "abc" at 0x200, "de" at 0x300; iovecs at 0x100 name them with an
+/// empty one between.
+fn gather_with_an_empty_iovec(env: &mut Env) {
+    env.put(0x200, b"abc");
+    env.put(0x300, b"de");
+    env.put_iovecs(0x100, &[(0x200, 3), (0x250, 0), (0x300, 2)]);
+}
+
+/// "abc" at 0x200; iovecs at 0x100: it, then 4 bytes from 0xFFFE (past
+/// the 64 KiB of memory).
+fn second_buffer_past_memory(env: &mut Env) {
+    env.put(0x200, b"abc");
+    env.put_iovecs(0x100, &[(0x200, 3), (0xFFFE, 4)]);
+}
+
+/// One iovec whose buffer wraps around 2^32.
+fn buffer_wraps(env: &mut Env) {
+    env.put_iovecs(0x100, &[(0xFFFF_FFF0, 0x20)]);
+}
+
+/// `/f` read-write as fd 4.
+fn f_open(env: &mut Env) {
+    assert_eq!(env.open("f", 0, rights::REGULAR_FILE, 0), 4);
+}
+
+/// `/f` as fd 4; iovecs at 0x100 name the 5 bytes at 0x200 twice.
+fn f_and_one_buffer_twice(env: &mut Env) {
+    f_open(env);
+    env.put_iovecs(0x100, &[(0x200, 5), (0x200, 5)]);
+}
+
+/// `/f` as fd 4 and [`second_buffer_past_memory`].
+fn f_and_second_buffer_past_memory(env: &mut Env) {
+    f_open(env);
+    second_buffer_past_memory(env);
+}
+
+/// `/f` as fd 4 and [`buffer_wraps`].
+fn f_and_buffer_wraps(env: &mut Env) {
+    f_open(env);
+    buffer_wraps(env);
+}
+
+fn stdout_gets_abcde(s: &mut State) {
+    s.stdout.extend_from_slice(b"abcde");
+}
+
+fn f_at_10(s: &mut State) {
+    *s.position(4) = 10;
+}
+
+/// Vectored I/O as the guest lays it out: what each iovec shape moves,
+/// and that a bad buffer anywhere in the table moves nothing at all.
+pub const CASES: &[Case] = &[
+    Case {
+        name: "fd_write gathers the iovecs in order, skipping an empty one",
+        setup: gather_with_an_empty_iovec,
+        call: "fd_write",
+        args: &[1, 0x100, 3, 0x80],
+        errno: Errno::Success,
+        writes: &[(0x80, &le32(5))],
+        effect: stdout_gets_abcde,
+    },
+    Case {
+        name: "fd_write of no iovecs",
+        setup: none,
+        call: "fd_write",
+        args: &[1, 0x100, 0, 0x80],
+        errno: Errno::Success,
+        writes: &[(0x80, &le32(0))],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_write, second buffer past memory: not even the first is written",
+        setup: second_buffer_past_memory,
+        call: "fd_write",
+        args: &[1, 0x100, 2, 0x80],
+        errno: Errno::Fault,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_write, a buffer that wraps around 2^32",
+        setup: buffer_wraps,
+        call: "fd_write",
+        args: &[1, 0x100, 1, 0x80],
+        errno: Errno::Fault,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_write, an iovec table that wraps around 2^32",
+        setup: none,
+        call: "fd_write",
+        args: &[1, 0xFFFF_FFF8, 2, 0x80],
+        errno: Errno::Fault,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_read into one buffer named twice: the second piece overwrites the first",
+        setup: f_and_one_buffer_twice,
+        call: "fd_read",
+        args: &[4, 0x100, 2, 0x80],
+        errno: Errno::Success,
+        writes: &[(0x80, &le32(10)), (0x200, b" worl")],
+        effect: f_at_10,
+    },
+    Case {
+        name: "fd_read, second buffer past memory: nothing read, the position stays",
+        setup: f_and_second_buffer_past_memory,
+        call: "fd_read",
+        args: &[4, 0x100, 2, 0x80],
+        errno: Errno::Fault,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_pwrite, second buffer past memory: the file stays",
+        setup: f_and_second_buffer_past_memory,
+        call: "fd_pwrite",
+        args: &[4, 0x100, 2, 0, 0x80],
+        errno: Errno::Fault,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "fd_pread, a buffer that wraps around 2^32",
+        setup: f_and_buffer_wraps,
+        call: "fd_pread",
+        args: &[4, 0x100, 1, 0, 0x80],
+        errno: Errno::Fault,
+        writes: &[],
+        effect: unchanged,
+    },
+];
 
 #[test]
 fn a_hundred_gigabytes_of_iovecs_to_dev_null_is_one_short_write() {

@@ -1,7 +1,9 @@
 //! `path_*`: paths are relative to a directory descriptor (3 is `/`).
 //! Path arguments live at 0x400 (see [`paths`]).
 
-use crate::harness::{le32, Case, Env};
+use crate::harness::{le32, unchanged, Case, Env, INO_F, INO_LINK, T0};
+use crate::state::{Fd, Node, Opened, State};
+use wasiland_vfs::DEVICE_ID;
 use wasiland_wasi_host::abi::{oflags, rights};
 use wasiland_wasi_host::Errno;
 
@@ -137,6 +139,99 @@ const OPEN_FROM_FILE: [u64; 9] = {
     a
 };
 
+/// A `filestat` of a fixture inode (64 bytes): the filesystem's device,
+/// `ino`, `filetype`, `nlink`, `size` and the fixture's time T0 thrice.
+const fn filestat(ino: u64, filetype: u8, nlink: u64, size: u64) -> [u8; 64] {
+    let mut b = [0u8; 64];
+    let fields = [DEVICE_ID, ino, filetype as u64, nlink, size, T0, T0, T0];
+    let mut i = 0;
+    while i < fields.len() {
+        let bytes = fields[i].to_le_bytes();
+        let mut k = 0;
+        while k < 8 {
+            b[8 * i + k] = bytes[k];
+            k += 1;
+        }
+        i += 1;
+    }
+    b
+}
+
+const F_LEN: u64 = crate::harness::F.len() as u64;
+
+fn f_renamed_new(s: &mut State) {
+    let f = s.remove("/f");
+    s.tree.insert("/new".into(), f);
+}
+
+/// A descriptor as `path_open` makes it for a regular file.
+fn file_fd(path: &str, rights_base: u64, readable: bool, writable: bool) -> Fd {
+    Fd {
+        opened: Opened::File {
+            path: Some(path.into()),
+            position: 0,
+            append: false,
+            readable,
+            writable,
+        },
+        rights_base,
+        rights_inheriting: 0,
+        flags: 0,
+    }
+}
+
+fn fd4_is_f(s: &mut State) {
+    s.fds
+        .insert(4, file_fd("/f", rights::REGULAR_FILE, true, true));
+}
+
+fn new_file_is_fd4(s: &mut State) {
+    s.add("/new", Node::File(Vec::new()), 1);
+    s.fds
+        .insert(4, file_fd("/new", rights::REGULAR_FILE, true, true));
+}
+
+/// `/d/g` emptied, and open as fd 5 with the rights `/d` (fd 4, opened
+/// with no inheriting rights) hands down: none.
+fn g_truncated_as_fd5(s: &mut State) {
+    s.file("/d/g").clear();
+    s.fds.insert(5, file_fd("/d/g", 0, false, false));
+}
+
+fn new_directory(s: &mut State) {
+    s.add("/new", Node::Dir, 2);
+    s.at("/").nlink += 1;
+}
+
+fn g_unlinked(s: &mut State) {
+    s.remove("/d/g");
+}
+
+fn sub_removed(s: &mut State) {
+    s.remove("/d/sub");
+    s.at("/d").nlink -= 1;
+}
+
+fn new_links_to_missing(s: &mut State) {
+    s.add("/new", Node::Symlink("missing".into()), 1);
+}
+
+fn new_links_to_abs(s: &mut State) {
+    s.add("/new", Node::Symlink("/abs".into()), 1);
+}
+
+fn new_is_a_link_of_f(s: &mut State) {
+    let f = s.at("/f");
+    f.nlink = 2;
+    let f = f.clone();
+    s.tree.insert("/new".into(), f);
+}
+
+fn f_times_5_and_6(s: &mut State) {
+    let f = s.at("/f");
+    (f.atime, f.mtime) = (5, 6);
+}
+
 pub const CASES: &[Case] = &[
     Case {
         name: "path_open takes the lowest free descriptor",
@@ -145,6 +240,7 @@ pub const CASES: &[Case] = &[
         args: &OPEN_F,
         errno: Errno::Success,
         writes: &[(0x80, &le32(4))],
+        effect: fd4_is_f,
     },
     Case {
         name: "path_open of a missing file",
@@ -153,6 +249,7 @@ pub const CASES: &[Case] = &[
         args: &OPEN_MISSING,
         errno: Errno::NoEnt,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_open creates",
@@ -161,6 +258,7 @@ pub const CASES: &[Case] = &[
         args: &CREATE_NEW,
         errno: Errno::Success,
         writes: &[(0x80, &le32(4))],
+        effect: new_file_is_fd4,
     },
     Case {
         name: "path_open with a bad result pointer creates nothing",
@@ -169,6 +267,7 @@ pub const CASES: &[Case] = &[
         args: &CREATE_NEW_BAD_RESULT,
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_open O_CREAT|O_EXCL of an existing file",
@@ -177,6 +276,7 @@ pub const CASES: &[Case] = &[
         args: &CREATE_EXCL_F,
         errno: Errno::Exist,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_open O_DIRECTORY of a file",
@@ -185,6 +285,7 @@ pub const CASES: &[Case] = &[
         args: &DIRECTORY_F,
         errno: Errno::NotDir,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_open with an unknown oflag",
@@ -193,6 +294,7 @@ pub const CASES: &[Case] = &[
         args: &BAD_OFLAGS,
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_open with an unknown fdflag",
@@ -201,6 +303,7 @@ pub const CASES: &[Case] = &[
         args: &BAD_FDFLAGS,
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_open cannot leave its directory",
@@ -209,6 +312,7 @@ pub const CASES: &[Case] = &[
         args: &OPEN_ESCAPE,
         errno: Errno::NotCapable,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_open of a path that is not UTF-8",
@@ -217,6 +321,7 @@ pub const CASES: &[Case] = &[
         args: &OPEN_NOT_UTF8,
         errno: Errno::Ilseq,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_open of a path with a NUL",
@@ -225,6 +330,7 @@ pub const CASES: &[Case] = &[
         args: &OPEN_WITH_NUL,
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_open from a file descriptor",
@@ -233,6 +339,7 @@ pub const CASES: &[Case] = &[
         args: &OPEN_FROM_FILE,
         errno: Errno::NotDir,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "a directory opened asking for every right gets directory rights only (no fd_seek/fd_tell/fd_read)",
@@ -241,6 +348,7 @@ pub const CASES: &[Case] = &[
         args: &[4, 0x100],
         errno: Errno::Success,
         writes: &[(0x100, &dir_fdstat(rights::DIRECTORY))],
+        effect: unchanged,
     },
     Case {
         name: "path_open O_TRUNC through a directory without path_filestat_set_size",
@@ -249,6 +357,7 @@ pub const CASES: &[Case] = &[
         args: &TRUNC_G,
         errno: Errno::NotCapable,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_open O_TRUNC through a directory with path_filestat_set_size",
@@ -257,6 +366,7 @@ pub const CASES: &[Case] = &[
         args: &TRUNC_G,
         errno: Errno::Success,
         writes: &[(0x80, &le32(5))],
+        effect: g_truncated_as_fd5,
     },
     Case {
         name: "path_create_directory",
@@ -265,6 +375,7 @@ pub const CASES: &[Case] = &[
         args: &[3, NEW.0, NEW.1],
         errno: Errno::Success,
         writes: &[],
+        effect: new_directory,
     },
     Case {
         name: "path_create_directory of an existing name",
@@ -273,6 +384,7 @@ pub const CASES: &[Case] = &[
         args: &[3, D.0, D.1],
         errno: Errno::Exist,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_create_directory of an absolute path",
@@ -281,6 +393,7 @@ pub const CASES: &[Case] = &[
         args: &[3, ABS.0, ABS.1],
         errno: Errno::NotCapable,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_create_directory, path past memory",
@@ -289,6 +402,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0xFFFF, 2],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_create_directory of an empty path",
@@ -297,6 +411,7 @@ pub const CASES: &[Case] = &[
         args: &[3, NEW.0, 0],
         errno: Errno::NoEnt,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_unlink_file of a directory",
@@ -305,6 +420,7 @@ pub const CASES: &[Case] = &[
         args: &[3, D.0, D.1],
         errno: Errno::IsDir,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_unlink_file of a missing name",
@@ -313,6 +429,7 @@ pub const CASES: &[Case] = &[
         args: &[3, MISSING.0, MISSING.1],
         errno: Errno::NoEnt,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_unlink_file",
@@ -321,6 +438,7 @@ pub const CASES: &[Case] = &[
         args: &[3, D_G.0, D_G.1],
         errno: Errno::Success,
         writes: &[],
+        effect: g_unlinked,
     },
     Case {
         name: "path_remove_directory of a non-empty directory",
@@ -329,6 +447,7 @@ pub const CASES: &[Case] = &[
         args: &[3, D.0, D.1],
         errno: Errno::NotEmpty,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_remove_directory of a file",
@@ -337,6 +456,7 @@ pub const CASES: &[Case] = &[
         args: &[3, F.0, F.1],
         errno: Errno::NotDir,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_remove_directory",
@@ -345,6 +465,7 @@ pub const CASES: &[Case] = &[
         args: &[3, D_SUB.0, D_SUB.1],
         errno: Errno::Success,
         writes: &[],
+        effect: sub_removed,
     },
     Case {
         name: "path_readlink",
@@ -353,6 +474,7 @@ pub const CASES: &[Case] = &[
         args: &[3, LINK.0, LINK.1, 0x200, 16, 0x80],
         errno: Errno::Success,
         writes: &[(0x200, b"f"), (0x80, &le32(1))],
+        effect: unchanged,
     },
     Case {
         name: "path_readlink into an empty buffer",
@@ -361,6 +483,7 @@ pub const CASES: &[Case] = &[
         args: &[3, LINK.0, LINK.1, 0x200, 0, 0x80],
         errno: Errno::Success,
         writes: &[(0x80, &le32(0))],
+        effect: unchanged,
     },
     Case {
         name: "path_readlink of a file",
@@ -369,6 +492,7 @@ pub const CASES: &[Case] = &[
         args: &[3, F.0, F.1, 0x200, 16, 0x80],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_readlink, count past memory: nothing written",
@@ -377,6 +501,7 @@ pub const CASES: &[Case] = &[
         args: &[3, LINK.0, LINK.1, 0x200, 16, 0xFFFD],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_symlink over an existing name",
@@ -385,6 +510,7 @@ pub const CASES: &[Case] = &[
         args: &[MISSING.0, MISSING.1, 3, F.0, F.1],
         errno: Errno::Exist,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_symlink to a missing target",
@@ -393,6 +519,7 @@ pub const CASES: &[Case] = &[
         args: &[MISSING.0, MISSING.1, 3, NEW.0, NEW.1],
         errno: Errno::Success,
         writes: &[],
+        effect: new_links_to_missing,
     },
     Case {
         name: "path_symlink with an absolute target through a directory other than the root",
@@ -401,6 +528,7 @@ pub const CASES: &[Case] = &[
         args: &[SLASH.0, SLASH.1, 4, NEW.0, NEW.1],
         errno: Errno::NotCapable,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_symlink with an absolute target through the root (followed as in a chroot)",
@@ -409,6 +537,7 @@ pub const CASES: &[Case] = &[
         args: &[ABS.0, ABS.1, 3, NEW.0, NEW.1],
         errno: Errno::Success,
         writes: &[],
+        effect: new_links_to_abs,
     },
     Case {
         name: "path_symlink onto file/ (an existing file with a trailing slash)",
@@ -417,6 +546,7 @@ pub const CASES: &[Case] = &[
         args: &[MISSING.0, MISSING.1, 3, F_SLASH.0, F_SLASH.1],
         errno: Errno::NotDir,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_symlink onto dir/ (an existing directory with a trailing slash)",
@@ -425,6 +555,7 @@ pub const CASES: &[Case] = &[
         args: &[MISSING.0, MISSING.1, 3, D_SLASH.0, D_SLASH.1],
         errno: Errno::Exist,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_symlink onto missing/ (a missing name with a trailing slash)",
@@ -433,6 +564,7 @@ pub const CASES: &[Case] = &[
         args: &[MISSING.0, MISSING.1, 3, MISSING_SLASH.0, MISSING_SLASH.1],
         errno: Errno::NoEnt,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_link of a directory",
@@ -441,6 +573,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0, D.0, D.1, 3, NEW.0, NEW.1],
         errno: Errno::Perm,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_link with an unknown lookup flag",
@@ -449,6 +582,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 2, F.0, F.1, 3, NEW.0, NEW.1],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_link",
@@ -457,6 +591,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0, F.0, F.1, 3, NEW.0, NEW.1],
         errno: Errno::Success,
         writes: &[],
+        effect: new_is_a_link_of_f,
     },
     Case {
         name: "path_rename of a missing name",
@@ -465,6 +600,7 @@ pub const CASES: &[Case] = &[
         args: &[3, MISSING.0, MISSING.1, 3, NEW.0, NEW.1],
         errno: Errno::NoEnt,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_rename of a directory into itself",
@@ -473,6 +609,7 @@ pub const CASES: &[Case] = &[
         args: &[3, D.0, D.1, 3, D_SUB.0, D_SUB.1],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_filestat_get of a missing name",
@@ -481,6 +618,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 1, MISSING.0, MISSING.1, 0x100],
         errno: Errno::NoEnt,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_filestat_get, result past memory",
@@ -489,6 +627,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 1, F.0, F.1, 0xFFC1],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_filestat_set_times with an unknown flag",
@@ -497,6 +636,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0, F.0, F.1, 0, 0, 0x10],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "path_filestat_set_times",
@@ -505,6 +645,52 @@ pub const CASES: &[Case] = &[
         args: &[3, 0, F.0, F.1, 5, 6, 0b0101],
         errno: Errno::Success,
         writes: &[],
+        effect: f_times_5_and_6,
+    },
+    Case {
+        name: "path_rename of a file to a new name",
+        setup: paths,
+        call: "path_rename",
+        args: &[3, F.0, F.1, 3, NEW.0, NEW.1],
+        errno: Errno::Success,
+        writes: &[],
+        effect: f_renamed_new,
+    },
+    Case {
+        name: "path_rename of a file over a directory",
+        setup: paths,
+        call: "path_rename",
+        args: &[3, F.0, F.1, 3, D.0, D.1],
+        errno: Errno::IsDir,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "path_filestat_set_times of a missing name",
+        setup: paths,
+        call: "path_filestat_set_times",
+        args: &[3, 0, MISSING.0, MISSING.1, 5, 6, 0b0101],
+        errno: Errno::NoEnt,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "path_filestat_get of a file",
+        setup: paths,
+        call: "path_filestat_get",
+        args: &[3, 1, F.0, F.1, 0x100],
+        errno: Errno::Success,
+        writes: &[(0x100, &filestat(INO_F, 4, 1, F_LEN))],
+        effect: unchanged,
+    },
+    Case {
+        name: "path_filestat_get of a symlink, not followed",
+        setup: paths,
+        call: "path_filestat_get",
+        args: &[3, 0, LINK.0, LINK.1, 0x100],
+        errno: Errno::Success,
+        writes: &[(0x100, &filestat(INO_LINK, 7, 1, 1))],
+        effect: unchanged,
     },
 ];
 
@@ -566,4 +752,78 @@ fn refused_truncation_and_symlink_change_nothing() {
     let e = env.errno("path_symlink", &[SLASH.0, SLASH.1, 4, NEW.0, NEW.1]);
     assert_eq!(e, Errno::NotCapable);
     assert!(env.vfs.lock().metadata("/d/new", false).is_err());
+}
+
+/// Another thread replaces `/r` as fast as it can (writes `/r.new`,
+/// renames it over `/r`, which frees the old inode unless it is held)
+/// while this one opens `/r`: every open gives a descriptor to a whole,
+/// live file (its size and contents one generation's), never to an inode
+/// freed between the lookup and the hold.
+#[test]
+fn path_open_races_a_concurrent_replacement_safely() {
+    const GENERATIONS: u32 = 20_000;
+    /// Five digits, then 0-6 dots: sizes differ between generations, so a
+    /// stat of another inode shows.
+    fn contents(generation: u32) -> String {
+        let dots = ".".repeat((generation % 7) as usize);
+        format!("{generation:05}{dots}")
+    }
+    let mut env = Env::new();
+    env.put(0x400, b"r");
+    env.vfs
+        .lock()
+        .write_file("/r", contents(0))
+        .expect("write /r");
+    let vfs = env.vfs.clone();
+    let churn = std::thread::spawn(move || {
+        for generation in 1..GENERATIONS {
+            vfs.lock()
+                .write_file("/r.new", contents(generation))
+                .expect("write /r.new");
+            let mut v = vfs.lock();
+            let root = v.root();
+            v.rename(root, "r.new", root, "r").expect("rename");
+        }
+    });
+    let open_r = [3, 1, 0x400, 1, 0, rights::REGULAR_FILE, 0, 0, 0x80];
+    let mut opened = 0u32;
+    while !churn.is_finished() {
+        assert_eq!(env.errno("path_open", &open_r), Errno::Success);
+        opened += 1;
+        let fd = u64::from(env.u32_at(0x80));
+        assert_eq!(env.errno("fd_filestat_get", &[fd, 0x100]), Errno::Success);
+        let (nlink, size) = (env.u64_at(0x118), env.u64_at(0x120));
+        assert!(
+            nlink <= 1 && (5..=11).contains(&size),
+            "nlink {nlink}, size {size}"
+        );
+        env.put_iovecs(0x200, &[(0x300, 16)]);
+        assert_eq!(env.errno("fd_read", &[fd, 0x200, 1, 0x208]), Errno::Success);
+        let data = env.get(0x300, env.u32_at(0x208) as usize).to_vec();
+        let generation: u32 = std::str::from_utf8(&data)
+            .ok()
+            .and_then(|t| t.trim_end_matches('.').parse().ok())
+            .unwrap_or_else(|| panic!("not a generation: {data:?}"));
+        assert_eq!(data, contents(generation).as_bytes());
+        assert_eq!(data.len() as u64, size, "{data:?}");
+        assert_eq!(env.errno("fd_close", &[fd]), Errno::Success);
+    }
+    churn.join().expect("the churning thread");
+    eprintln!("{opened} opens of /r");
+    assert!(env.vfs.lock().check_consistency().is_ok());
+}
+
+/// With the descriptor table full, `path_open` is `mfile` before it
+/// creates or truncates anything (Linux takes the number first).
+#[test]
+fn a_full_descriptor_table_creates_and_truncates_nothing() {
+    let mut env = Env::build(crate::harness::MEM, |b| b.max_fds(5));
+    paths(&mut env);
+    assert_eq!(env.open("d", oflags::DIRECTORY, rights::DIRECTORY, 0), 4);
+    let before = env.state();
+    assert_eq!(env.errno("path_open", &CREATE_NEW), Errno::Mfile);
+    let trunc_f = open(F, oflags::TRUNC, 0);
+    assert_eq!(env.errno("path_open", &trunc_f), Errno::Mfile);
+    assert_eq!(env.state(), before);
+    assert_eq!(env.ctx.fds().refused(), 2);
 }

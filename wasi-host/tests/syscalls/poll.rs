@@ -1,7 +1,7 @@
 //! `poll_oneoff`: subscriptions at 0x400 (48 bytes each), events at 0x800
 //! (32 bytes each), the event count at 0x80.
 
-use crate::harness::{le32, Case, Env};
+use crate::harness::{le32, unchanged, Case, Env};
 use wasiland_wasi_host::Errno;
 
 /// A subscription as the witx lays it out: userdata u64, tag u8 at 8,
@@ -77,6 +77,7 @@ pub const CASES: &[Case] = &[
         args: &[0x400, 0x800, 0, 0x80],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "poll_oneoff, a relative clock of 0 fires",
@@ -85,6 +86,7 @@ pub const CASES: &[Case] = &[
         args: &[0x400, 0x800, 1, 0x80],
         errno: Errno::Success,
         writes: &[(0x800, &event(7, 0, 0, 0, 0)), (0x80, &le32(1))],
+        effect: unchanged,
     },
     Case {
         name: "poll_oneoff, an absolute clock in the past fires",
@@ -93,6 +95,7 @@ pub const CASES: &[Case] = &[
         args: &[0x400, 0x800, 1, 0x80],
         errno: Errno::Success,
         writes: &[(0x800, &event(7, 0, 0, 0, 0)), (0x80, &le32(1))],
+        effect: unchanged,
     },
     Case {
         name: "poll_oneoff, an unknown clock is the event's error",
@@ -101,6 +104,7 @@ pub const CASES: &[Case] = &[
         args: &[0x400, 0x800, 1, 0x80],
         errno: Errno::Success,
         writes: &[(0x800, &event(7, 28, 0, 0, 0)), (0x80, &le32(1))],
+        effect: unchanged,
     },
     Case {
         name: "poll_oneoff, stdin ready with its bytes, a closed fd badf",
@@ -113,6 +117,7 @@ pub const CASES: &[Case] = &[
             (0x820, &event(2, 8, 1, 0, 0)),
             (0x80, &le32(2)),
         ],
+        effect: unchanged,
     },
     Case {
         name: "poll_oneoff, stdout writable, not readable",
@@ -126,6 +131,7 @@ pub const CASES: &[Case] = &[
             (0x820, &event(2, 8, 1, 0, 0)),
             (0x80, &le32(2)),
         ],
+        effect: unchanged,
     },
     Case {
         name: "poll_oneoff with an unknown tag",
@@ -134,6 +140,7 @@ pub const CASES: &[Case] = &[
         args: &[0x400, 0x800, 1, 0x80],
         errno: Errno::Inval,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "poll_oneoff, events past memory",
@@ -142,6 +149,7 @@ pub const CASES: &[Case] = &[
         args: &[0x400, 0xFFF0, 1, 0x80],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "poll_oneoff, count past memory",
@@ -150,6 +158,7 @@ pub const CASES: &[Case] = &[
         args: &[0x400, 0x800, 1, 0xFFFF],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "poll_oneoff, subscriptions wrap around",
@@ -158,6 +167,7 @@ pub const CASES: &[Case] = &[
         args: &[0xFFFF_FFF0, 0x800, 1, 0x80],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
 ];
 

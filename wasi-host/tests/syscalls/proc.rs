@@ -1,8 +1,12 @@
 //! `proc_*`, `sched_yield`, `random_get`.
 
-use crate::harness::{none, Case, Env};
+use crate::harness::{none, unchanged, Case, Env};
 use wasiland_wasi_host::syscalls::SysError;
 use wasiland_wasi_host::{Errno, RandomSource, SeededRandom};
+
+/// The first byte `SeededRandom::new(1)` gives (the fixture's source;
+/// checked by `random_get_writes_the_sources_bytes`).
+const FIRST_SEEDED_BYTE: u8 = 193;
 
 pub const CASES: &[Case] = &[
     Case {
@@ -12,6 +16,7 @@ pub const CASES: &[Case] = &[
         args: &[9],
         errno: Errno::NotSup,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "sched_yield",
@@ -20,6 +25,7 @@ pub const CASES: &[Case] = &[
         args: &[],
         errno: Errno::Success,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "random_get of nothing",
@@ -28,6 +34,7 @@ pub const CASES: &[Case] = &[
         args: &[0xFFFF_FFFF, 0],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "random_get of nothing at the end of memory",
@@ -36,6 +43,7 @@ pub const CASES: &[Case] = &[
         args: &[0x1_0000, 0],
         errno: Errno::Success,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "random_get past memory",
@@ -44,6 +52,25 @@ pub const CASES: &[Case] = &[
         args: &[0xFFF0, 17],
         errno: Errno::Fault,
         writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "proc_raise of signal 0: still no signals",
+        setup: none,
+        call: "proc_raise",
+        args: &[0],
+        errno: Errno::NotSup,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "random_get into the last bytes of memory",
+        setup: none,
+        call: "random_get",
+        args: &[0xFFFF, 1],
+        errno: Errno::Success,
+        writes: &[(0xFFFF, &[FIRST_SEEDED_BYTE])],
+        effect: unchanged,
     },
 ];
 
@@ -54,6 +81,7 @@ fn random_get_writes_the_sources_bytes() {
     let mut expected = [0u8; 13];
     SeededRandom::new(1).fill(&mut expected);
     assert_eq!(env.get(0x100, 13), expected);
+    assert_eq!(expected[0], FIRST_SEEDED_BYTE);
     assert_eq!(env.get(0x10D, 1), [crate::harness::FILL]);
 }
 

@@ -1,6 +1,6 @@
 //! `sock_*`: there are no sockets; open descriptors are `notsock`.
 
-use crate::harness::{none, Case};
+use crate::harness::{none, unchanged, Case};
 use wasiland_wasi_host::Errno;
 
 pub const CASES: &[Case] = &[
@@ -11,6 +11,7 @@ pub const CASES: &[Case] = &[
         args: &[0, 0, 0x100],
         errno: Errno::NotSock,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "sock_accept on a closed descriptor",
@@ -19,6 +20,7 @@ pub const CASES: &[Case] = &[
         args: &[9, 0, 0x100],
         errno: Errno::Badf,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "sock_recv on a directory",
@@ -27,6 +29,7 @@ pub const CASES: &[Case] = &[
         args: &[3, 0x100, 1, 0, 0x200, 0x204],
         errno: Errno::NotSock,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "sock_send on stdout",
@@ -35,6 +38,7 @@ pub const CASES: &[Case] = &[
         args: &[1, 0x100, 1, 0, 0x200],
         errno: Errno::NotSock,
         writes: &[],
+        effect: unchanged,
     },
     Case {
         name: "sock_shutdown on a huge descriptor",
@@ -43,5 +47,42 @@ pub const CASES: &[Case] = &[
         args: &[0xFFFF_FFFF, 2],
         errno: Errno::Badf,
         writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "sock_recv on a closed descriptor",
+        setup: none,
+        call: "sock_recv",
+        args: &[7, 0x100, 1, 0, 0x200, 0x204],
+        errno: Errno::Badf,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "sock_send on a closed descriptor",
+        setup: none,
+        call: "sock_send",
+        args: &[0x8000_0000, 0x100, 1, 0, 0x200],
+        errno: Errno::Badf,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "sock_shutdown on stdin",
+        setup: none,
+        call: "sock_shutdown",
+        args: &[0, 2],
+        errno: Errno::NotSock,
+        writes: &[],
+        effect: unchanged,
+    },
+    Case {
+        name: "sock_accept on the root directory",
+        setup: none,
+        call: "sock_accept",
+        args: &[3, 0, 0x100],
+        errno: Errno::NotSock,
+        writes: &[],
+        effect: unchanged,
     },
 ];
