@@ -12,8 +12,8 @@ use wasmi::{Caller, Extern, Linker};
 /// The import module name of WASI preview 1.
 pub const MODULE: &str = "wasi_snapshot_preview1";
 
-/// Names of every function [`add_to_linker`] defines (all 46 of
-/// preview1), from [`syscalls::SIGNATURES`].
+/// Names of every function [`add_to_linker`] defines, from
+/// [`syscalls::SIGNATURES`].
 pub const FUNCTIONS: [&str; syscalls::SIGNATURES.len()] = {
     let mut names = [""; syscalls::SIGNATURES.len()];
     let mut i = 0;
@@ -97,27 +97,48 @@ fn trace_line(
     line
 }
 
+/// What the wasm function returns: an errno, or nothing (it never
+/// returns to the guest).
+macro_rules! wasm_result {
+    (errno) => {
+        Result<i32, wasmi::Error>
+    };
+    (never) => {
+        Result<(), wasmi::Error>
+    };
+}
+
+/// The dispatch outcome as that result.
+macro_rules! lower_result {
+    (errno, $outcome:expr) => {
+        $outcome
+    };
+    (never, $outcome:expr) => {
+        $outcome.map(|_| ())
+    };
+}
+
 macro_rules! link_all {
-    ($linker:ident; $( $topic:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* ) ; )* ) => {
+    ($linker:ident; $( $topic:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ident ; )* ) => {
         $(
             $linker.func_wrap(
                 MODULE,
                 stringify!($name),
-                |mut caller: Caller<'_, T>, $( $arg: $ty ),*| -> Result<i32, wasmi::Error> {
-                    dispatch(
+                |mut caller: Caller<'_, T>, $( $arg: $ty ),*| -> wasm_result!($ret) {
+                    lower_result!($ret, dispatch(
                         &mut caller,
                         stringify!($name),
                         &[$( (stringify!($arg), $arg as u64) ),*],
                         |ctx, mem| syscalls::$topic::$name(ctx, mem, $( $arg ),*),
-                    )
+                    ))
                 },
             )?;
         )*
     };
 }
 
-/// Define all 46 `wasi_snapshot_preview1` functions on `linker`, for any
-/// store data that gives access to a [`WasiCtx`].
+/// Define every `wasi_snapshot_preview1` function of the table on
+/// `linker`, for any store data that gives access to a [`WasiCtx`].
 ///
 /// ```
 /// use wasiland_wasi_host::{add_to_linker, WasiCtx};
@@ -129,19 +150,5 @@ pub fn add_to_linker<T: WasiView + 'static>(
     linker: &mut Linker<T>,
 ) -> Result<(), wasmi::errors::LinkerError> {
     crate::for_each_syscall!(link_all, linker);
-    // proc_exit has no result: it never returns to the guest.
-    linker.func_wrap(
-        MODULE,
-        "proc_exit",
-        |mut caller: Caller<'_, T>, code: u32| -> Result<(), wasmi::Error> {
-            dispatch(
-                &mut caller,
-                "proc_exit",
-                &[("code", code as u64)],
-                |ctx, mem| syscalls::proc::proc_exit(ctx, mem, code),
-            )
-            .map(|_| ())
-        },
-    )?;
     Ok(())
 }

@@ -67,12 +67,12 @@ fn param(name: &str, ty: &str) -> Param {
 }
 
 macro_rules! import_table {
-    ($extra:tt; $( $topic:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* ) ; )* ) => {
+    ($extra:tt; $( $topic:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ident ; )* ) => {
         vec![ $( Import {
             module: WASI,
             name: stringify!($name),
             params: vec![ $( param(stringify!($arg), stringify!($ty)) ),* ],
-            returns: true,
+            returns: stringify!($ret) == "errno",
         } ),* ]
     };
 }
@@ -80,12 +80,6 @@ macro_rules! import_table {
 /// All 46 preview1 functions and `wasiland_v1.spawn`, in a fixed order.
 pub fn all() -> Vec<Import> {
     let mut list: Vec<Import> = wasiland_wasi_host::for_each_syscall!(import_table, ());
-    list.push(Import {
-        module: WASI,
-        name: "proc_exit",
-        params: vec![param("code", "u32")],
-        returns: false,
-    });
     // runner/src/spawn.rs: spawn(request, request_len, stdin_fd, stdout_fd, stderr_fd, status)
     list.push(Import {
         module: wasiland::spawn::MODULE,

@@ -69,66 +69,73 @@ pub(crate) fn flags16(raw: u32, valid: u16) -> Result<u16, Errno> {
     Ok(v)
 }
 
-/// The one list of preview1 functions that return an errno (all but
-/// `proc_exit`), with their lowered parameter types. Invokes
-/// `$callback! { $extra; topic::name(arg: type, ...); ... }`, so the linker
-/// and [`call`] are generated from the same table.
+/// The one list of preview1 functions, with their lowered parameter types
+/// and what they return: `errno` (all but one), or `never` (`proc_exit`,
+/// which ends the guest). Invokes
+/// `$callback! { $extra; topic::name(arg: type, ...) -> errno|never; ... }`,
+/// so the linker, [`call`], [`SIGNATURES`] and the fuzzers' import lists
+/// are all generated from it. Parameter names are part of the table: the
+/// trace prints them and the fuzzers shape arguments by them (`fd`,
+/// `*_ptr`, `path`/`path_len`, `iovs`/`iovs_len`, ...).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! for_each_syscall {
     ($callback:ident, $extra:tt) => {
         $callback! { $extra;
-            args::args_get(argv: u32, argv_buf: u32);
-            args::args_sizes_get(argc_ptr: u32, size_ptr: u32);
-            args::environ_get(environ: u32, environ_buf: u32);
-            args::environ_sizes_get(count_ptr: u32, size_ptr: u32);
-            clock::clock_res_get(id: u32, res_ptr: u32);
-            clock::clock_time_get(id: u32, precision: u64, time_ptr: u32);
-            fd::fd_advise(fd: u32, offset: u64, len: u64, advice: u32);
-            fd::fd_allocate(fd: u32, offset: u64, len: u64);
-            fd::fd_close(fd: u32);
-            fd::fd_datasync(fd: u32);
-            fd::fd_fdstat_get(fd: u32, stat_ptr: u32);
-            fd::fd_fdstat_set_flags(fd: u32, flags: u32);
-            fd::fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64);
-            fd::fd_filestat_get(fd: u32, buf: u32);
-            fd::fd_filestat_set_size(fd: u32, size: u64);
-            fd::fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, flags: u32);
-            fd::fd_pread(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread_ptr: u32);
-            fd::fd_prestat_get(fd: u32, buf: u32);
-            fd::fd_prestat_dir_name(fd: u32, path: u32, path_len: u32);
-            fd::fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten_ptr: u32);
-            fd::fd_read(fd: u32, iovs: u32, iovs_len: u32, nread_ptr: u32);
-            fd::fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused_ptr: u32);
-            fd::fd_renumber(from: u32, to: u32);
-            fd::fd_seek(fd: u32, offset: i64, whence: u32, newoffset_ptr: u32);
-            fd::fd_sync(fd: u32);
-            fd::fd_tell(fd: u32, offset_ptr: u32);
-            fd::fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten_ptr: u32);
-            path::path_create_directory(fd: u32, path: u32, path_len: u32);
-            path::path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, buf: u32);
-            path::path_filestat_set_times(fd: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32);
-            path::path_link(old_fd: u32, old_flags: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32);
-            path::path_open(fd: u32, dirflags: u32, path: u32, path_len: u32, oflags: u32, rights_base: u64, rights_inheriting: u64, fdflags: u32, fd_ptr: u32);
-            path::path_readlink(fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused_ptr: u32);
-            path::path_remove_directory(fd: u32, path: u32, path_len: u32);
-            path::path_rename(fd: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32);
-            path::path_symlink(old_path: u32, old_path_len: u32, fd: u32, new_path: u32, new_path_len: u32);
-            path::path_unlink_file(fd: u32, path: u32, path_len: u32);
-            poll::poll_oneoff(in_ptr: u32, out_ptr: u32, nsubs: u32, nevents_ptr: u32);
-            proc::proc_raise(sig: u32);
-            proc::sched_yield();
-            proc::random_get(buf: u32, len: u32);
-            sock::sock_accept(fd: u32, flags: u32, fd_ptr: u32);
-            sock::sock_recv(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nread_ptr: u32, roflags_ptr: u32);
-            sock::sock_send(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nwritten_ptr: u32);
-            sock::sock_shutdown(fd: u32, how: u32);
+            args::args_get(argv: u32, argv_buf: u32) -> errno;
+            args::args_sizes_get(argc_ptr: u32, size_ptr: u32) -> errno;
+            args::environ_get(environ: u32, environ_buf: u32) -> errno;
+            args::environ_sizes_get(count_ptr: u32, size_ptr: u32) -> errno;
+            clock::clock_res_get(id: u32, res_ptr: u32) -> errno;
+            clock::clock_time_get(id: u32, precision: u64, time_ptr: u32) -> errno;
+            fd::fd_advise(fd: u32, offset: u64, len: u64, advice: u32) -> errno;
+            fd::fd_allocate(fd: u32, offset: u64, len: u64) -> errno;
+            fd::fd_close(fd: u32) -> errno;
+            fd::fd_datasync(fd: u32) -> errno;
+            fd::fd_fdstat_get(fd: u32, stat_ptr: u32) -> errno;
+            fd::fd_fdstat_set_flags(fd: u32, flags: u32) -> errno;
+            fd::fd_fdstat_set_rights(fd: u32, base: u64, inheriting: u64) -> errno;
+            fd::fd_filestat_get(fd: u32, buf: u32) -> errno;
+            fd::fd_filestat_set_size(fd: u32, size: u64) -> errno;
+            fd::fd_filestat_set_times(fd: u32, atim: u64, mtim: u64, flags: u32) -> errno;
+            fd::fd_pread(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nread_ptr: u32) -> errno;
+            fd::fd_prestat_get(fd: u32, buf: u32) -> errno;
+            fd::fd_prestat_dir_name(fd: u32, path: u32, path_len: u32) -> errno;
+            fd::fd_pwrite(fd: u32, iovs: u32, iovs_len: u32, offset: u64, nwritten_ptr: u32) -> errno;
+            fd::fd_read(fd: u32, iovs: u32, iovs_len: u32, nread_ptr: u32) -> errno;
+            fd::fd_readdir(fd: u32, buf: u32, buf_len: u32, cookie: u64, bufused_ptr: u32) -> errno;
+            fd::fd_renumber(from: u32, to: u32) -> errno;
+            fd::fd_seek(fd: u32, offset: i64, whence: u32, newoffset_ptr: u32) -> errno;
+            fd::fd_sync(fd: u32) -> errno;
+            fd::fd_tell(fd: u32, offset_ptr: u32) -> errno;
+            fd::fd_write(fd: u32, iovs: u32, iovs_len: u32, nwritten_ptr: u32) -> errno;
+            path::path_create_directory(fd: u32, path: u32, path_len: u32) -> errno;
+            path::path_filestat_get(fd: u32, flags: u32, path: u32, path_len: u32, buf: u32) -> errno;
+            path::path_filestat_set_times(fd: u32, flags: u32, path: u32, path_len: u32, atim: u64, mtim: u64, fst_flags: u32) -> errno;
+            path::path_link(old_fd: u32, old_flags: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32) -> errno;
+            path::path_open(fd: u32, dirflags: u32, path: u32, path_len: u32, oflags: u32, rights_base: u64, rights_inheriting: u64, fdflags: u32, fd_ptr: u32) -> errno;
+            path::path_readlink(fd: u32, path: u32, path_len: u32, buf: u32, buf_len: u32, bufused_ptr: u32) -> errno;
+            path::path_remove_directory(fd: u32, path: u32, path_len: u32) -> errno;
+            path::path_rename(fd: u32, old_path: u32, old_path_len: u32, new_fd: u32, new_path: u32, new_path_len: u32) -> errno;
+            path::path_symlink(old_path: u32, old_path_len: u32, fd: u32, new_path: u32, new_path_len: u32) -> errno;
+            path::path_unlink_file(fd: u32, path: u32, path_len: u32) -> errno;
+            poll::poll_oneoff(in_ptr: u32, out_ptr: u32, nsubs: u32, nevents_ptr: u32) -> errno;
+            proc::proc_raise(sig: u32) -> errno;
+            proc::sched_yield() -> errno;
+            proc::random_get(buf: u32, len: u32) -> errno;
+            sock::sock_accept(fd: u32, flags: u32, fd_ptr: u32) -> errno;
+            sock::sock_recv(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nread_ptr: u32, roflags_ptr: u32) -> errno;
+            sock::sock_send(fd: u32, iovs: u32, iovs_len: u32, flags: u32, nwritten_ptr: u32) -> errno;
+            sock::sock_shutdown(fd: u32, how: u32) -> errno;
+            // Last: the fuzzers pick functions by index, and their recorded
+            // seeds were made with this order.
+            proc::proc_exit(code: u32) -> never;
         }
     };
 }
 
 macro_rules! call_table {
-    ($extra:tt; $( $topic:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* ) ; )* ) => {
+    ($extra:tt; $( $topic:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ident ; )* ) => {
         /// Call a preview1 function by name with raw (lowered) arguments, as
         /// the linker would (a process past its deadline ends before the
         /// call); each argument is truncated to its wasm type. `None` for an
@@ -146,10 +153,6 @@ macro_rules! call_table {
                         Some(io::check_interrupt(ctx).and_then(|()| $topic::$name(ctx, mem, $( $arg ),*)))
                     }
                 )*
-                "proc_exit" => match args {
-                    [code] => Some(io::check_interrupt(ctx).and_then(|()| proc::proc_exit(ctx, mem, *code as u32))),
-                    _ => None,
-                },
                 _ => None,
             }
         }
@@ -159,19 +162,19 @@ macro_rules! call_table {
 crate::for_each_syscall!(call_table, ());
 
 macro_rules! signature_table {
-    ($extra:tt; $( $topic:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* ) ; )* ) => {
+    ($extra:tt; $( $topic:ident :: $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ident ; )* ) => {
         /// Every preview1 function with the names of its (lowered)
-        /// parameters, generated from the one table (`proc_exit` last).
+        /// parameters, in the table's order.
         ///
         /// ```
         /// use wasiland_wasi_host::syscalls::{arity, SIGNATURES};
         /// assert_eq!(SIGNATURES.len(), 46);
         /// assert!(SIGNATURES.contains(&("fd_renumber", &["from", "to"][..])));
         /// assert_eq!(arity("path_open"), Some(9));
+        /// assert_eq!(arity("proc_exit"), Some(1));
         /// ```
-        pub const SIGNATURES: [(&str, &[&str]); 1 $(+ signature_table!(@one $name))*] = [
+        pub const SIGNATURES: [(&str, &[&str]); 0 $(+ signature_table!(@one $name))*] = [
             $( (stringify!($name), &[$(stringify!($arg)),*]), )*
-            ("proc_exit", &["code"]),
         ];
     };
     (@one $x:ident) => {
