@@ -431,7 +431,10 @@ impl Vfs {
     /// directory, -> IsADirectory; `create` + `directory` -> InvalidArgument;
     /// `create` without `exclusive` through a dangling symlink (with
     /// `follow`) creates the symlink's target; `truncate` on a device is
-    /// ignored. The caller [`Vfs::retain`]s the inode if it keeps a handle.
+    /// ignored. A caller that keeps a handle uses [`Vfs::open_retained`]
+    /// instead: on a shared filesystem, retaining after `open` under a
+    /// second lock leaves a window for an unlink or rename to free the
+    /// inode.
     pub fn open(&mut self, base: Ino, path: &str, opts: &OpenOptions) -> Result<Ino> {
         ns::open(self, base, path, opts)
     }

@@ -25,13 +25,16 @@
 //! seed + i, so one failed batch is replayed with its seed and size);
 //! `WASILAND_FUZZ_JOBS`: children at once (default 1).
 
+#[path = "common/tree.rs"]
+mod tree;
+
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::process::{Child, Command, Stdio as ProcessStdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wasiland_vfs::{Device, Limits, Vfs};
+use wasiland_vfs::{Limits, Vfs};
 use wasiland_wasi_host::abi::rights;
 use wasiland_wasi_host::fd::{Descriptor, Target};
 use wasiland_wasi_host::guest::GuestMemory;
@@ -69,23 +72,14 @@ fn env_num(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// The shared fixture tree, a symlink loop and a link upwards, under a
+/// byte and inode quota.
 fn fixture_vfs() -> SharedVfs {
     let mut vfs = Vfs::new();
-    vfs.create_dir_all("/d/sub").expect("mkdir");
-    vfs.write_file("/f", &b"hello world"[..]).expect("write");
-    vfs.write_file("/d/g", vec![7u8; 5000]).expect("write");
+    tree::build(&mut vfs);
     let root = vfs.root();
-    vfs.symlink("f", root, "link").expect("symlink");
     vfs.symlink("loop", root, "loop").expect("symlink");
     vfs.symlink("../..", root, "d/up").expect("symlink");
-    vfs.create_dir_all("/dev").expect("mkdir");
-    for (name, dev) in [
-        ("null", Device::Null),
-        ("zero", Device::Zero),
-        ("urandom", Device::Random),
-    ] {
-        vfs.mknod(root, &format!("dev/{name}"), dev).expect("mknod");
-    }
     vfs.set_limits(Limits {
         max_bytes: Some(FS_BYTES),
         max_inodes: Some(10_000),

@@ -9,7 +9,7 @@
 
 use crate::state::State;
 use std::sync::Arc;
-use wasiland_vfs::{Device, ManualClock, Vfs};
+use wasiland_vfs::{ManualClock, Vfs};
 use wasiland_wasi_host::guest::GuestMemory;
 use wasiland_wasi_host::syscalls::{self, SysError, SysResult};
 use wasiland_wasi_host::{
@@ -24,8 +24,7 @@ pub const FILL: u8 = 0xAA;
 pub const T0: u64 = 1_700_000_000_000_000_000;
 /// The preopened root directory.
 pub const ROOT: u64 = 3;
-/// Contents of `/f`.
-pub const F: &[u8] = b"hello world";
+pub use crate::tree::F;
 
 /// Inode numbers of `/f` and `/link` in the fixture, for the rows whose
 /// expected bytes hold them (checked by a test in `main.rs`).
@@ -44,16 +43,7 @@ impl WasiClock for TestClock {
     }
 }
 
-/// One process over a small filesystem:
-///
-/// ```text
-/// /f          "hello world"
-/// /d/g        5000 bytes of 7
-/// /d/sub/     empty directory
-/// /link   ->  f
-/// /dev/null, /dev/zero, /dev/urandom
-/// ```
-///
+/// One process over the shared fixture tree (`tests/common/tree.rs`).
 /// fd 0 reads `"input\n"`, fds 1 and 2 are captured, fd 3 is `/`.
 pub struct Env {
     pub vfs: SharedVfs,
@@ -80,19 +70,8 @@ impl Env {
         adjust: impl FnOnce(wasiland_wasi_host::WasiCtxBuilder) -> wasiland_wasi_host::WasiCtxBuilder,
     ) -> Env {
         let mut vfs = Vfs::with_clock(Arc::new(ManualClock::new(T0)));
-        vfs.create_dir_all("/d/sub").expect("mkdir");
-        vfs.write_file("/f", F).expect("write");
-        vfs.write_file("/d/g", vec![7u8; 5000]).expect("write");
+        crate::tree::build(&mut vfs);
         let root = vfs.root();
-        vfs.symlink("f", root, "link").expect("symlink");
-        vfs.create_dir_all("/dev").expect("mkdir");
-        for (name, dev) in [
-            ("null", Device::Null),
-            ("zero", Device::Zero),
-            ("urandom", Device::Random),
-        ] {
-            vfs.mknod(root, &format!("dev/{name}"), dev).expect("mknod");
-        }
         let vfs = SharedVfs::new(vfs);
         let stdin = Arc::new(BytesInput::new(&b"input\n"[..]));
         let stdout = CaptureOutput::new();

@@ -14,6 +14,8 @@ mod poll;
 mod proc;
 mod sock;
 mod state;
+#[path = "../common/tree.rs"]
+mod tree;
 
 /// Every table, by group.
 const TABLES: [(&str, &[harness::Case]); 8] = [
