@@ -31,6 +31,66 @@ fn count_ptr(mem: &GuestMemory<'_>, ptr: u32) -> Result<(), Errno> {
     mem.slice(ptr, 4).map(|_| ())
 }
 
+/// Which way bytes move between guest memory and a descriptor.
+#[derive(Clone, Copy)]
+enum Direction {
+    /// Into guest memory (`fd_read`, `fd_pread`).
+    Read,
+    /// Out of guest memory (`fd_write`, `fd_pwrite`).
+    Write,
+}
+
+/// The four vectored calls: at the cursor or through a stream (`at` is
+/// `None`), or at an offset of a file (`Some`, which needs `fd_seek` and
+/// refuses streams with `spipe`). The iovecs and the count pointer are
+/// checked before a byte moves.
+#[allow(clippy::too_many_arguments)]
+fn vectored(
+    ctx: &mut WasiCtx,
+    mem: &mut GuestMemory<'_>,
+    fd: u32,
+    iovs: u32,
+    iovs_len: u32,
+    at: Option<u64>,
+    count: u32,
+    direction: Direction,
+) -> SysResult {
+    let d = desc(ctx, fd)?;
+    let right = match direction {
+        Direction::Read => rights::FD_READ,
+        Direction::Write => rights::FD_WRITE,
+    };
+    if at.is_some() {
+        file_of(&d, Errno::Spipe, Errno::IsDir)?;
+        d.require(right | rights::FD_SEEK)?;
+    }
+    let t = Transfer::new(ctx, mem, iovs, iovs_len)?;
+    count_ptr(mem, count)?;
+    let n = match (&d.target, direction) {
+        (Target::File(f), Direction::Read) => {
+            d.require(right)?;
+            io::read_file(ctx, mem, f, &t, at)?
+        }
+        (Target::File(f), Direction::Write) => {
+            d.require(right)?;
+            io::write_file(ctx, mem, f, &t, at)?
+        }
+        (Target::Input(s), Direction::Read) => {
+            d.require(right)?;
+            io::read_stream(ctx, mem, &**s, &t, d.nonblocking())?
+        }
+        (Target::Output(s), Direction::Write) => {
+            d.require(right)?;
+            io::write_stream(ctx, mem, &**s, &t, d.nonblocking())?
+        }
+        (Target::Dir { .. }, _) => return Err(Errno::IsDir.into()),
+        // Reading an output or writing an input.
+        (Target::Input(_) | Target::Output(_), _) => return Err(Errno::Badf.into()),
+    };
+    mem.write_u32(count, n)?;
+    Ok(())
+}
+
 pub fn fd_read(
     ctx: &mut WasiCtx,
     mem: &mut GuestMemory<'_>,
@@ -39,23 +99,16 @@ pub fn fd_read(
     iovs_len: u32,
     nread_ptr: u32,
 ) -> SysResult {
-    let d = desc(ctx, fd)?;
-    let t = Transfer::new(ctx, mem, iovs, iovs_len)?;
-    count_ptr(mem, nread_ptr)?;
-    let n = match &d.target {
-        Target::File(f) => {
-            d.require(rights::FD_READ)?;
-            io::read_file(ctx, mem, f, &t, None)?
-        }
-        Target::Input(s) => {
-            d.require(rights::FD_READ)?;
-            io::read_stream(ctx, mem, &**s, &t, d.nonblocking())?
-        }
-        Target::Dir { .. } => return Err(Errno::IsDir.into()),
-        Target::Output(_) => return Err(Errno::Badf.into()),
-    };
-    mem.write_u32(nread_ptr, n)?;
-    Ok(())
+    vectored(
+        ctx,
+        mem,
+        fd,
+        iovs,
+        iovs_len,
+        None,
+        nread_ptr,
+        Direction::Read,
+    )
 }
 
 pub fn fd_write(
@@ -66,23 +119,16 @@ pub fn fd_write(
     iovs_len: u32,
     nwritten_ptr: u32,
 ) -> SysResult {
-    let d = desc(ctx, fd)?;
-    let t = Transfer::new(ctx, mem, iovs, iovs_len)?;
-    count_ptr(mem, nwritten_ptr)?;
-    let n = match &d.target {
-        Target::File(f) => {
-            d.require(rights::FD_WRITE)?;
-            io::write_file(ctx, mem, f, &t, None)?
-        }
-        Target::Output(s) => {
-            d.require(rights::FD_WRITE)?;
-            io::write_stream(ctx, mem, &**s, &t, d.nonblocking())?
-        }
-        Target::Dir { .. } => return Err(Errno::IsDir.into()),
-        Target::Input(_) => return Err(Errno::Badf.into()),
-    };
-    mem.write_u32(nwritten_ptr, n)?;
-    Ok(())
+    vectored(
+        ctx,
+        mem,
+        fd,
+        iovs,
+        iovs_len,
+        None,
+        nwritten_ptr,
+        Direction::Write,
+    )
 }
 
 pub fn fd_pread(
@@ -94,14 +140,16 @@ pub fn fd_pread(
     offset: u64,
     nread_ptr: u32,
 ) -> SysResult {
-    let d = desc(ctx, fd)?;
-    let f = file_of(&d, Errno::Spipe, Errno::IsDir)?;
-    d.require(rights::FD_READ | rights::FD_SEEK)?;
-    let t = Transfer::new(ctx, mem, iovs, iovs_len)?;
-    count_ptr(mem, nread_ptr)?;
-    let n = io::read_file(ctx, mem, f, &t, Some(offset))?;
-    mem.write_u32(nread_ptr, n)?;
-    Ok(())
+    vectored(
+        ctx,
+        mem,
+        fd,
+        iovs,
+        iovs_len,
+        Some(offset),
+        nread_ptr,
+        Direction::Read,
+    )
 }
 
 pub fn fd_pwrite(
@@ -113,14 +161,16 @@ pub fn fd_pwrite(
     offset: u64,
     nwritten_ptr: u32,
 ) -> SysResult {
-    let d = desc(ctx, fd)?;
-    let f = file_of(&d, Errno::Spipe, Errno::IsDir)?;
-    d.require(rights::FD_WRITE | rights::FD_SEEK)?;
-    let t = Transfer::new(ctx, mem, iovs, iovs_len)?;
-    count_ptr(mem, nwritten_ptr)?;
-    let n = io::write_file(ctx, mem, f, &t, Some(offset))?;
-    mem.write_u32(nwritten_ptr, n)?;
-    Ok(())
+    vectored(
+        ctx,
+        mem,
+        fd,
+        iovs,
+        iovs_len,
+        Some(offset),
+        nwritten_ptr,
+        Direction::Write,
+    )
 }
 
 pub fn fd_seek(
