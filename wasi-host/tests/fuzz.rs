@@ -38,7 +38,7 @@ use wasiland_vfs::{Limits, Vfs};
 use wasiland_wasi_host::abi::rights;
 use wasiland_wasi_host::fd::{Descriptor, Target};
 use wasiland_wasi_host::guest::GuestMemory;
-use wasiland_wasi_host::syscalls::{self, SysError};
+use wasiland_wasi_host::syscalls::{self, ParamKind, SysError};
 use wasiland_wasi_host::{
     pipe_in, BudgetScope, BytesInput, CaptureOutput, Interrupt, MemoryBudget, OpenFile,
     OutputBudget, PipeReader, PipeWriter, SeededRandom, SharedVfs, Stdio, WasiCtx, FUNCTIONS,
@@ -261,13 +261,13 @@ fn shaped(param: &'static str) -> BoxedStrategy<u64> {
             ]),
         ]
     };
-    let s = match param {
-        "fd" | "from" | "to" | "old_fd" | "new_fd" => prop_oneof![
+    let s = match syscalls::param_kind(param) {
+        ParamKind::Fd => prop_oneof![
             6 => 0u64..10,
             1 => prop::sample::select(vec![0x7fff_ffff, 0x8000_0000, u64::from(u32::MAX)]),
         ]
         .boxed(),
-        "iovs" => prop_oneof![
+        ParamKind::Iovecs => prop_oneof![
             3 => Just(u64::from(BOMB_TABLE)),
             1 => prop::sample::select(vec![
                 0x100,
@@ -278,7 +278,7 @@ fn shaped(param: &'static str) -> BoxedStrategy<u64> {
             ]),
         ]
         .boxed(),
-        "iovs_len" => prop_oneof![
+        ParamKind::IovecCount => prop_oneof![
             3 => prop::sample::select(vec![u64::from(BOMB_ENTRIES), 65_536, 4096]),
             2 => prop::sample::select(vec![
                 0,
@@ -290,7 +290,7 @@ fn shaped(param: &'static str) -> BoxedStrategy<u64> {
             ]),
         ]
         .boxed(),
-        "nsubs" => prop::sample::select(vec![
+        ParamKind::SubscriptionCount => prop::sample::select(vec![
             1,
             2,
             100_000,
@@ -298,28 +298,20 @@ fn shaped(param: &'static str) -> BoxedStrategy<u64> {
             u64::from(u32::MAX),
         ])
         .boxed(),
-        "path" | "old_path" | "new_path" => (0x200u64..0x240).boxed(),
-        "path_len" | "old_path_len" | "new_path_len" => prop_oneof![
+        ParamKind::Path => (0x200u64..0x240).boxed(),
+        ParamKind::PathLen => prop_oneof![
             4 => 0u64..20,
             1 => prop::sample::select(vec![4095, 4096, MEMORY as u64, u64::from(u32::MAX)]),
         ]
         .boxed(),
-        "len" | "buf_len" => prop_oneof![
+        ParamKind::Length => prop_oneof![
             2 => 0u64..8192,
             1 => edge_u64(),
         ]
         .boxed(),
-        "offset" | "size" | "atim" | "mtim" | "precision" | "cookie" | "base" | "inheriting"
-        | "rights_base" | "rights_inheriting" => edge_u64().boxed(),
-        p if p.ends_with("_ptr")
-            || matches!(
-                p,
-                "buf" | "argv" | "argv_buf" | "environ" | "environ_buf" | "in_ptr"
-            ) =>
-        {
-            pointer().boxed()
-        }
-        _ => arg().boxed(),
+        ParamKind::Quantity => edge_u64().boxed(),
+        ParamKind::Pointer | ParamKind::Subscriptions => pointer().boxed(),
+        ParamKind::Other => arg().boxed(),
     };
     prop_oneof![4 => s, 1 => arg()].boxed()
 }

@@ -4,6 +4,7 @@
 //! own table (`for_each_syscall!`), so a new syscall is fuzzed without an
 //! edit here.
 
+use wasiland_wasi_host::syscalls::{param_kind, ParamKind};
 use wasiland_wasi_host::MODULE as WASI;
 use wasm_encoder::{EntityType, ImportSection, Module, TypeSection, ValType};
 
@@ -45,20 +46,20 @@ pub struct Import {
     pub returns: bool,
 }
 
+/// A preview1 parameter, its role from the host's own reading of the
+/// table's names (`syscalls::param_kind`).
 fn param(name: &str, ty: &str) -> Param {
-    let role = match name {
-        "fd" | "from" | "to" | "old_fd" | "new_fd" | "stdin_fd" | "stdout_fd" | "stderr_fd" => {
-            Role::Fd
-        }
-        "path" | "old_path" | "new_path" => Role::Path,
-        "iovs" => Role::Iovecs,
-        "in_ptr" => Role::Subscriptions,
-        "request" => Role::Request,
-        n if n.ends_with("_len") || n == "len" || n == "nsubs" => Role::Len,
-        n if n.ends_with("_ptr") || n.ends_with("buf") || n == "argv" || n == "environ" => {
-            Role::Ptr
-        }
-        _ => Role::Value,
+    let role = match param_kind(name) {
+        ParamKind::Fd => Role::Fd,
+        ParamKind::Path => Role::Path,
+        ParamKind::Iovecs => Role::Iovecs,
+        ParamKind::Subscriptions => Role::Subscriptions,
+        ParamKind::Pointer => Role::Ptr,
+        ParamKind::PathLen
+        | ParamKind::IovecCount
+        | ParamKind::SubscriptionCount
+        | ParamKind::Length => Role::Len,
+        ParamKind::Quantity | ParamKind::Other => Role::Value,
     };
     Param {
         role,
@@ -85,15 +86,15 @@ pub fn all() -> Vec<Import> {
         module: wasiland::spawn::MODULE,
         name: "spawn",
         params: [
-            ("request", "u32"),
-            ("request_len", "u32"),
-            ("stdin_fd", "u32"),
-            ("stdout_fd", "u32"),
-            ("stderr_fd", "u32"),
-            ("status_ptr", "u32"),
+            Role::Request,
+            Role::Len,
+            Role::Fd,
+            Role::Fd,
+            Role::Fd,
+            Role::Ptr,
         ]
-        .iter()
-        .map(|(n, t)| param(n, t))
+        .into_iter()
+        .map(|role| Param { role, wide: false })
         .collect(),
         returns: true,
     });

@@ -6,6 +6,7 @@ pub mod args;
 pub mod clock;
 pub mod fd;
 pub mod io;
+mod param;
 pub mod path;
 pub mod poll;
 pub mod proc;
@@ -15,6 +16,8 @@ use crate::ctx::{Termination, WasiCtx};
 use crate::errno::Errno;
 use crate::guest::GuestMemory;
 use crate::stream::StreamError;
+
+pub use param::{param_kind, ParamKind};
 
 /// How a syscall ends: an errno for the guest, or the end of the guest.
 #[derive(Debug)]
@@ -75,8 +78,8 @@ pub(crate) fn flags16(raw: u32, valid: u16) -> Result<u16, Errno> {
 /// `$callback! { $extra; topic::name(arg: type, ...) -> errno|never; ... }`,
 /// so the linker, [`call`], [`SIGNATURES`] and the fuzzers' import lists
 /// are all generated from it. Parameter names are part of the table: the
-/// trace prints them and the fuzzers shape arguments by them (`fd`,
-/// `*_ptr`, `path`/`path_len`, `iovs`/`iovs_len`, ...).
+/// trace prints them, and [`param_kind`] says what each stands for (the
+/// fuzzers shape their arguments by it).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! for_each_syscall {
