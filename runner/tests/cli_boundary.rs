@@ -76,6 +76,28 @@ fn help_shows_defaults_and_examples() {
 }
 
 #[test]
+fn mcp_help_shows_the_servers_own_defaults() {
+    let out = run(&["mcp", "--help"], b"");
+    let help = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // 1 MiB of output, 256 MiB of files, 1 GiB of host memory per sandbox:
+    // `wasiland::mcp::default_limits()`, not `run`'s 64M, 1G and 2G.
+    for (flag, default) in [
+        ("--output-limit", "[default: 1M]"),
+        ("--fs-limit", "[default: 256M]"),
+        ("--sandbox-memory", "[default: 1G]"),
+        ("--timeout", "[default: 60]"),
+    ] {
+        let entry = help
+            .split("\n  -")
+            .find(|e| e.contains(flag))
+            .unwrap_or_else(|| panic!("no {flag} in:\n{help}"));
+        assert!(entry.contains(default), "{flag}: {entry:?} lacks {default}");
+    }
+    assert!(!help.contains("[default: 64M]"), "{help}");
+}
+
+#[test]
 fn env_without_a_value_inherits_the_hosts() {
     let out = wasiland()
         .env("WASILAND_TEST_VALUE", "from the host")

@@ -126,6 +126,29 @@ fn a_long_pipeline_is_bounded_by_the_sandbox_memory() {
 }
 
 #[test]
+fn a_megabyte_line_of_words_is_charged_before_it_is_tokenized() {
+    // One line of 2 million words, read by `eval`, `source` and `$(...)`:
+    // its tokens would take about 500 MiB. Before: all of it was tokenized
+    // before the first charge (486 MiB peak under a 64 MiB sandbox).
+    let script = r#"x=a; for i in {1..21}; do x=$x$x; done; x=${x//a/a }
+eval "echo $x" | wc -c
+y=$(eval "echo $x"); echo "${#y}"
+echo "z=\$(echo $x)" > /tmp/s; . /tmp/s; echo "${#z}""#;
+    let m = measure(
+        &["run", "--sandbox-memory", "64M", script],
+        Duration::from_secs(60),
+    );
+    assert_bounded(&m, 0, Duration::from_secs(30), 64 * MIB + CLI_OVERHEAD);
+    assert_eq!(m.stdout, "0\n0\n0\n", "{m:?}");
+    assert!(
+        m.stderr.contains(
+            "command too long: cannot allocate memory (sandbox memory limit 64 MiB, --sandbox-memory)"
+        ),
+        "{m:?}"
+    );
+}
+
+#[test]
 fn guest_written_modules_do_not_stay_compiled() {
     // 30 distinct modules written by a guest, each run once: an empty
     // `_start` and an 8 MiB function never called (wasmi keeps a copy of

@@ -305,21 +305,11 @@ mod tests {
         limits: LimitArgs,
     }
 
-    /// "1G" for 1 << 30, as the help texts write byte counts.
-    fn short_bytes(n: u64) -> String {
-        for (shift, suffix) in [(30, "G"), (20, "M"), (10, "K")] {
-            if n.is_multiple_of(1 << shift) {
-                return format!("{}{suffix}", n >> shift);
-            }
-        }
-        n.to_string()
-    }
-
     /// The defaults the help texts state are the library's.
     #[test]
     fn help_states_the_real_defaults() {
         let d = Limits::default();
-        let bytes = |n: Option<u64>| short_bytes(n.expect("a default"));
+        let bytes = |n: Option<u64>| parse::show_bytes(n.expect("a default"));
         let expected = [
             ("timeout", "[default: 60]".to_string()),
             ("memory-limit", format!("[default: {}]", bytes(d.memory))),
@@ -336,7 +326,7 @@ mod tests {
             ("open-files", format!("[default: {}]", d.open_files)),
             (
                 "args-limit",
-                format!("[default: {}]", short_bytes(d.args_bytes as u64)),
+                format!("[default: {}]", parse::show_bytes(d.args_bytes as u64)),
             ),
             (
                 "pipeline-limit",

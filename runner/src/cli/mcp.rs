@@ -3,7 +3,7 @@
 
 use super::common::SandboxArgs;
 use super::{parse, text};
-use clap::Args;
+use clap::{Arg, Args, Command};
 use std::net::SocketAddr;
 use std::time::Duration;
 use wasiland::mcp::{HttpConfig, Server, ServerConfig};
@@ -48,6 +48,43 @@ pub struct McpArgs {
     /// Expose only these tools (comma-separated names, e.g. run_command,read_file).
     #[arg(long, value_name = "TOOLS", value_delimiter = ',')]
     allow_tools: Option<Vec<String>>,
+}
+
+/// `wasiland mcp --help` shows the server's own defaults (sized for
+/// clients it does not trust), not those of `run` that the shared limit
+/// flags document.
+pub fn help_with_server_defaults(command: Command) -> Command {
+    let defaults = wasiland::mcp::default_limits();
+    let bytes = |n: Option<u64>| n.map_or_else(|| "unlimited".to_string(), parse::show_bytes);
+    let timeout = defaults
+        .timeout
+        .map_or_else(|| "none".to_string(), |t| format!("{}", t.as_secs_f64()));
+    command
+        .mut_arg("timeout", |a| {
+            a.help("Wall-clock limit of each tool call in seconds, 0 for none; a call's timeout_s may ask for less (exit status 124)")
+                .pipe_default(timeout)
+        })
+        .mut_arg("output_limit", |a| a.pipe_default(bytes(defaults.output)))
+        .mut_arg("fs_limit", |a| a.pipe_default(bytes(defaults.fs_bytes)))
+        .mut_arg("sandbox_memory", |a| {
+            a.pipe_default(bytes(defaults.sandbox_memory))
+        })
+}
+
+/// Replacing the `[default: ...]` at the end of a flag's help text.
+trait DefaultInHelp {
+    fn pipe_default(self, value: String) -> Self;
+}
+
+impl DefaultInHelp for Arg {
+    fn pipe_default(self, value: String) -> Arg {
+        let help = self.get_help().map(|h| h.to_string()).unwrap_or_default();
+        let text = help
+            .rsplit_once(" [default:")
+            .map_or(help.as_str(), |(t, _)| t);
+        let text = format!("{text} [default: {value}]");
+        self.help(text)
+    }
 }
 
 pub fn run(args: McpArgs) -> i32 {
@@ -97,7 +134,9 @@ fn config(args: &McpArgs) -> Result<ServerConfig, String> {
     if given.fs_limit.is_none() {
         limits.fs_bytes = defaults.fs_bytes;
     }
-    limits.sandbox_memory = defaults.sandbox_memory;
+    if given.sandbox_memory.is_none() {
+        limits.sandbox_memory = defaults.sandbox_memory;
+    }
     if let Some(tools) = &args.allow_tools {
         let known = wasiland::mcp::tool_names();
         if let Some(unknown) = tools.iter().find(|t| !known.contains(t)) {
@@ -133,4 +172,42 @@ fn config(args: &McpArgs) -> Result<ServerConfig, String> {
         allowed_tools: args.allow_tools.clone(),
         max_calls: args.max_calls,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Probe {
+        #[command(flatten)]
+        mcp: McpArgs,
+    }
+
+    fn config_of(flags: &[&str]) -> ServerConfig {
+        let args = std::iter::once("mcp").chain(flags.iter().copied());
+        let probe = Probe::try_parse_from(args).expect("flags parse");
+        config(&probe.mcp).expect("a valid configuration")
+    }
+
+    #[test]
+    fn limit_flags_override_the_server_defaults() {
+        let defaults = wasiland::mcp::default_limits();
+        let plain = config_of(&[]);
+        assert_eq!(plain.limits.sandbox_memory, defaults.sandbox_memory);
+        assert_eq!(plain.limits.output, defaults.output);
+        assert_eq!(plain.limits.fs_bytes, defaults.fs_bytes);
+        let given = config_of(&[
+            "--sandbox-memory",
+            "5G",
+            "--output-limit",
+            "2M",
+            "--fs-limit",
+            "3M",
+        ]);
+        assert_eq!(given.limits.sandbox_memory, Some(5 << 30));
+        assert_eq!(given.limits.output, Some(2 << 20));
+        assert_eq!(given.limits.fs_bytes, Some(3 << 20));
+    }
 }

@@ -17,7 +17,7 @@ mod text;
 mod version;
 mod wasm;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -55,7 +55,13 @@ pub fn main() -> ExitCode {
         print!("{}", version::text());
         return ExitCode::SUCCESS;
     }
-    let cli = Cli::parse();
+    let command = Cli::command();
+    #[cfg(feature = "mcp")]
+    let command = command.mut_subcommand("mcp", mcp::help_with_server_defaults);
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let status = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Shell(args) => shell::run(args),

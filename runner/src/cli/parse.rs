@@ -52,6 +52,17 @@ pub(crate) fn parse_bytes(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{s} bytes is too large (the largest is {} bytes)", u64::MAX))
 }
 
+/// A byte count as the flags and their help texts write it: `1G` for
+/// 1 << 30, `512K`, or plain digits.
+pub(crate) fn show_bytes(n: u64) -> String {
+    for (shift, suffix) in [(40, "T"), (30, "G"), (20, "M"), (10, "K")] {
+        if n != 0 && n.is_multiple_of(1 << shift) {
+            return format!("{}{suffix}", n >> shift);
+        }
+    }
+    n.to_string()
+}
+
 /// `NAME=VALUE`, or `NAME` alone: the host's value of NAME, as `wasmtime
 /// run --env` does (`None` when the host has no such variable: then the
 /// variable is left unset).

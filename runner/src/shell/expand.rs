@@ -1182,9 +1182,13 @@ impl<'a> Shell<'a> {
 
     /// `$(...)`: run in a subshell, capture stdout, strip trailing newlines.
     pub(crate) fn command_substitution(&mut self, text: &str) -> Result<String, Flow> {
-        let program = match parse::parse_program(text) {
+        // Held until the substitution has run.
+        let (program, _parse_charge) = match parse::parse_program_charged(text, &self.exec.budget) {
             Ok(p) => p,
-            Err(e) => {
+            Err((e, refused)) => {
+                if refused {
+                    self.exec.record_hit(crate::LimitKind::SandboxMemory, "sh");
+                }
                 self.syntax_error(&e);
                 return Err(Flow::Abort(2));
             }

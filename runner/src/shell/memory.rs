@@ -158,10 +158,13 @@ pub(crate) fn function_size(f: &super::Function) -> u64 {
 }
 
 /// The message for a refusal: `what: cannot allocate memory (sandbox
-/// memory limit 2 GiB)`.
+/// memory limit 2 GiB, --sandbox-memory)`; it names the flag that raises
+/// the limit.
 pub(crate) fn refusal_message(what: &str, limit: Option<u64>) -> String {
     let limit = match limit {
-        Some(l) if l != u64::MAX => format!("sandbox memory limit {}", human_bytes(l)),
+        Some(l) if l != u64::MAX => {
+            format!("sandbox memory limit {}, --sandbox-memory", human_bytes(l))
+        }
         _ => "sandbox memory".to_string(),
     };
     format!("{what}: cannot allocate memory ({limit})")

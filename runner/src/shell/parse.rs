@@ -32,6 +32,16 @@ pub(crate) fn parse_program(src: &str) -> Result<ast::Program, SyntaxError> {
     super::script::parse_all(src)
 }
 
+/// [`parse_program`] for text a guest made, its tokens and tree charged to
+/// `budget` (held by the caller while the program runs); an error says
+/// whether the charge was refused.
+pub(crate) fn parse_program_charged(
+    src: &str,
+    budget: &wasiland_wasi_host::budget::MemoryBudget,
+) -> Result<(ast::Program, Option<wasiland_wasi_host::budget::Charge>), (SyntaxError, bool)> {
+    super::script::parse_all_charged(src, budget)
+}
+
 /// Is `src` an unfinished command (open quote, compound command,
 /// here-document, trailing `|` or `&&`)? For interactive continuation lines.
 pub(crate) fn is_incomplete(src: &str) -> bool {

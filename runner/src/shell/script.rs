@@ -70,6 +70,9 @@ pub(crate) struct Script<'a> {
     /// The tokens and syntax trees held, charged to the sandbox (a command
     /// of millions of words from `eval "$x"`).
     charge: Option<Charge>,
+    /// Tokens already taken out of the scanner and still held by the
+    /// caller ([`parse_all_charged`] keeps every chunk until the end).
+    taken: usize,
     /// The charge was refused (the script ended there).
     refused: bool,
 }
@@ -89,6 +92,7 @@ impl<'a> Script<'a> {
             error: None,
             finished: false,
             charge: None,
+            taken: 0,
             refused: false,
         }
     }
@@ -118,6 +122,7 @@ impl<'a> Script<'a> {
                 .iter()
                 .map(|c| c.tokens.len())
                 .sum::<usize>()
+            + self.taken
             + extra;
         let charged = charge.resize((held as u64).saturating_mul(TOKEN_COST));
         self.refused |= charged.is_err();
@@ -190,6 +195,12 @@ impl<'a> Script<'a> {
         loop {
             let end = piece_end(self.src, self.pos, size);
             let text = &self.src[self.pos..end];
+            // A piece runs to the end of its line, which may be megabytes
+            // long (`eval "$x"`): its tokens are charged before they exist.
+            if let Err(e) = self.charge_tokens(token_bound(text)) {
+                self.stop(e);
+                return;
+            }
             match tokenize(text) {
                 Ok(tokens) => {
                     let base = (self.chars_before, self.lines_before);
@@ -247,18 +258,36 @@ impl<'a> Script<'a> {
     }
 }
 
-/// Parse a whole text at once (command substitutions, `eval`, traps).
+/// Parse a whole text at once (command substitutions, traps, saved
+/// function bodies), uncharged: for text the embedder gave.
 pub(crate) fn parse_all(src: &str) -> Result<ast::Program, SyntaxError> {
-    let mut script = Script::new(src);
+    parse_whole(&mut Script::new(src)).map(|(program, _)| program)
+}
+
+/// [`parse_all`] for text a guest made (`$(...)`): its tokens and syntax
+/// tree are charged to `budget`, and the charge is held by the caller while
+/// the program runs. An error says whether the charge was refused.
+pub(crate) fn parse_all_charged(
+    src: &str,
+    budget: &MemoryBudget,
+) -> Result<(ast::Program, Option<Charge>), (SyntaxError, bool)> {
+    let mut script = Script::charged(src, budget);
+    parse_whole(&mut script).map_err(|e| (e, script.refused))
+}
+
+fn parse_whole(script: &mut Script<'_>) -> Result<(ast::Program, Option<Charge>), SyntaxError> {
+    let src = script.src;
     let mut program = ast::Program {
         complete_commands: Vec::new(),
     };
     let mut chunks = Vec::new();
     while let Some(c) = script.next_chunk() {
-        chunks.push(c?);
+        let c = c?;
+        script.taken = script.taken.saturating_add(c.tokens.len());
+        chunks.push(c);
     }
     if chunks.is_empty() {
-        return Ok(program);
+        return Ok((program, script.charge.take()));
     }
     // One parse of the whole token list, so that an error anywhere
     // fails the whole text (bash parses these texts before running them).
@@ -266,7 +295,25 @@ pub(crate) fn parse_all(src: &str) -> Result<ast::Program, SyntaxError> {
     let tokens: Vec<Token> = chunks.into_iter().flat_map(|c| c.tokens).collect();
     let p = parse_chunk(Chunk { tokens, depth }, src)?;
     program.complete_commands = p.complete_commands;
-    Ok(program)
+    Ok((program, script.charge.take()))
+}
+
+/// At most how many tokens `text` can make: a word starts after each
+/// blank, and each operator character may be a token of its own. Quoted
+/// blanks and here-document bodies over-count, which only errs on the
+/// safe side.
+fn token_bound(text: &str) -> usize {
+    let mut n = 0usize;
+    let mut after_break = true;
+    for b in text.bytes() {
+        let blank = matches!(b, b' ' | b'\t');
+        let operator = matches!(b, b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')');
+        if operator || (!blank && after_break) {
+            n = n.saturating_add(1);
+        }
+        after_break = blank || operator;
+    }
+    n
 }
 
 /// Is `src` an unfinished command (open quote, compound command,

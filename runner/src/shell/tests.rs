@@ -625,7 +625,7 @@ fn shell_strings_are_charged_to_the_sandbox_budget() {
     let (s, o, e) = t.run("x=aaaaaaaaaa; while :; do x=$x$x; done; echo unreachable");
     assert_eq!((s, o.as_str()), (1, ""), "{e}");
     assert!(
-        e.contains("cannot allocate memory (sandbox memory limit 64 MiB)"),
+        e.contains("cannot allocate memory (sandbox memory limit 64 MiB, --sandbox-memory)"),
         "{e}"
     );
     assert!(t.exec.budget.peak() <= 64 << 20);
@@ -737,7 +737,9 @@ fn what_shell_text_sizes_is_charged_before_it_is_built() {
         t.exec.interrupt.set_deadline(deadline(secs));
         let (s, _, e) = t.run(&script);
         assert_ne!(s, 0, "{script}: {e}");
-        let refusal = format!("cannot allocate memory (sandbox memory limit {mib_limit} MiB)");
+        let refusal = format!(
+            "cannot allocate memory (sandbox memory limit {mib_limit} MiB, --sandbox-memory)"
+        );
         assert!(e.contains(&refusal), "{script}: {e}");
         assert!(e.contains(&format!("{what}: {refusal}")), "{script}: {e}");
         assert!(t.exec.budget.peak() <= limit, "{script}");
