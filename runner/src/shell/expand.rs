@@ -1046,7 +1046,9 @@ impl<'a> Shell<'a> {
                 let v = match op {
                     ParameterTransformOp::ToUpperCase => v.map(|s| s.to_uppercase()),
                     ParameterTransformOp::ToLowerCase => v.map(|s| s.to_lowercase()),
-                    ParameterTransformOp::CapitalizeInitial => v.map(upper_first),
+                    ParameterTransformOp::CapitalizeInitial => {
+                        v.map(|s| CaseChange::UpperFirst.apply(s, None))
+                    }
                     ParameterTransformOp::Quoted => v.map(super::builtins::quote_single),
                     ParameterTransformOp::ExpandEscapeSequences => v.map(ansi_c),
                     ParameterTransformOp::ToAssignmentLogic => {
@@ -1065,40 +1067,39 @@ impl<'a> Shell<'a> {
             ParameterExpr::UppercaseFirstChar {
                 parameter,
                 indirect,
-                ..
-            } => {
-                let v = self.param_value(parameter, *indirect)?;
-                self.check_nounset(parameter, &v)?;
-                Ok(self.pval_frags(v.map(upper_first), in_dq))
+                pattern,
             }
-            ParameterExpr::UppercasePattern {
+            | ParameterExpr::UppercasePattern {
                 parameter,
                 indirect,
-                ..
+                pattern,
+            }
+            | ParameterExpr::LowercaseFirstChar {
+                parameter,
+                indirect,
+                pattern,
+            }
+            | ParameterExpr::LowercasePattern {
+                parameter,
+                indirect,
+                pattern,
             } => {
                 let v = self.param_value(parameter, *indirect)?;
                 self.check_nounset(parameter, &v)?;
+                let change = match pe {
+                    ParameterExpr::UppercaseFirstChar { .. } => CaseChange::UpperFirst,
+                    ParameterExpr::UppercasePattern { .. } => CaseChange::Upper,
+                    ParameterExpr::LowercaseFirstChar { .. } => CaseChange::LowerFirst,
+                    _ => CaseChange::Lower,
+                };
+                // No pattern (or an empty one) is `?`: every character.
+                let only = match pattern.as_deref().filter(|p| !p.is_empty()) {
+                    Some(p) => Some(Pattern::new(&self.expand_text_pattern(p, false)?, false)),
+                    None => None,
+                };
+                // A character's case mapping is at most three characters.
                 self.reserve(v.len().saturating_mul(3), "case modification")?;
-                Ok(self.pval_frags(v.map(|s| s.to_uppercase()), in_dq))
-            }
-            ParameterExpr::LowercaseFirstChar {
-                parameter,
-                indirect,
-                ..
-            } => {
-                let v = self.param_value(parameter, *indirect)?;
-                self.check_nounset(parameter, &v)?;
-                Ok(self.pval_frags(v.map(lower_first), in_dq))
-            }
-            ParameterExpr::LowercasePattern {
-                parameter,
-                indirect,
-                ..
-            } => {
-                let v = self.param_value(parameter, *indirect)?;
-                self.check_nounset(parameter, &v)?;
-                self.reserve(v.len().saturating_mul(3), "case modification")?;
-                Ok(self.pval_frags(v.map(|s| s.to_lowercase()), in_dq))
+                Ok(self.pval_frags(v.map(|s| change.apply(s, only.as_ref())), in_dq))
             }
             ParameterExpr::ReplaceSubstring {
                 parameter,
@@ -1685,19 +1686,46 @@ pub(crate) fn frags_to_pattern(frags: &[Frag]) -> String {
     s
 }
 
-fn upper_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
+/// `${x^}`, `${x^^}`, `${x,}`, `${x,,}`.
+#[derive(Clone, Copy)]
+enum CaseChange {
+    UpperFirst,
+    Upper,
+    LowerFirst,
+    Lower,
 }
 
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
-        None => String::new(),
+impl CaseChange {
+    /// `s` with its characters changed (only the first for `*First`),
+    /// each only if it matches `only` (bash matches the pattern against
+    /// one character at a time).
+    fn apply(self, s: &str, only: Option<&Pattern>) -> String {
+        let (upper, first) = match self {
+            CaseChange::UpperFirst => (true, true),
+            CaseChange::Upper => (true, false),
+            CaseChange::LowerFirst => (false, true),
+            CaseChange::Lower => (false, false),
+        };
+        let mut ascii_verdicts = [None::<bool>; 128];
+        let mut picked = |c: char| -> bool {
+            let Some(p) = only else { return true };
+            let test = |c: char| p.matches(c.encode_utf8(&mut [0u8; 4]));
+            match ascii_verdicts.get_mut(c as usize) {
+                Some(slot) => *slot.get_or_insert_with(|| test(c)),
+                None => test(c),
+            }
+        };
+        let mut out = String::with_capacity(s.len());
+        for (i, c) in s.chars().enumerate() {
+            if (first && i > 0) || !picked(c) {
+                out.push(c);
+            } else if upper {
+                out.extend(c.to_uppercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        }
+        out
     }
 }
 
