@@ -335,11 +335,11 @@ impl Runtime {
             fuel_per_bytes_validated: 0,
         });
         config.compilation_mode(CompilationMode::LazyTranslation);
-        // wasm32-wasip1 toolchains never emit a second memory, and wasmi
-        // 2.0.0 stores SIMD lanes to memory index >= 1 through a wrong
-        // pointer (a host segfault found by the module fuzzer): refuse such
-        // modules at validation.
+        // wasm32-wasip1 toolchains never emit a second memory or a 64-bit
+        // one: refuse both at validation (the `memory64` crate feature is
+        // on only for its operator encoding; see the workspace Cargo.toml).
         config.wasm_multi_memory(false);
+        config.wasm_memory64(false);
         config.set_max_recursion_depth(MAX_CALL_DEPTH);
         config.set_max_stack_height(MAX_VALUE_STACK);
         // A cached stack keeps the size its deepest user grew it to, charged
