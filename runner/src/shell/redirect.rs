@@ -61,6 +61,8 @@ impl<'a> Shell<'a> {
         }
         let abs = absolute(self.st.cwd(), path);
         let rel = abs.trim_start_matches('/').to_string();
+        // Opened and held under one lock: an unlink or rename between the
+        // lookup and the hold would leave a descriptor to a freed inode.
         let ino = {
             let mut vfs = self.exec.vfs.lock();
             let root = vfs.root();
@@ -68,6 +70,7 @@ impl<'a> Shell<'a> {
                 if write {
                     return Err(format!("{path}: Is a directory"));
                 }
+                vfs.retain(root);
                 root
             } else {
                 let opts = OpenOptions {
@@ -78,23 +81,24 @@ impl<'a> Shell<'a> {
                     follow: true,
                     mode: 0o644,
                 };
-                let ino = vfs
-                    .open(root, &rel, &opts)
+                let (ino, meta) = vfs
+                    .open_retained(root, &rel, &opts)
                     .map_err(|e| format!("{path}: {}", vfs_message(e)))?;
-                let meta = vfs
-                    .stat(ino)
-                    .map_err(|e| format!("{path}: {}", vfs_message(e)))?;
-                if meta.file_type == FileType::Directory && write {
-                    return Err(format!("{path}: Is a directory"));
-                }
-                if truncate && meta.file_type == FileType::Regular {
-                    vfs.set_len(ino, 0)
-                        .map_err(|e| format!("{path}: {}", vfs_message(e)))?;
+                let refused = if meta.file_type == FileType::Directory && write {
+                    Some("Is a directory")
+                } else if truncate && meta.file_type == FileType::Regular {
+                    vfs.set_len(ino, 0).err().map(vfs_message)
+                } else {
+                    None
+                };
+                if let Some(why) = refused {
+                    vfs.release(ino);
+                    return Err(format!("{path}: {why}"));
                 }
                 ino
             }
         };
-        Ok(Stdio::File(OpenFile::new(
+        Ok(Stdio::File(OpenFile::adopt(
             &self.exec.vfs,
             ino,
             read,
