@@ -1273,7 +1273,6 @@ impl<'a> Shell<'a> {
             .find(|(k, _)| k == "PATH")
             .map(|(_, v)| v.clone())
             .unwrap_or_else(|| self.st.var("PATH").unwrap_or("").to_string());
-        let base = name.rsplit('/').next().unwrap_or(&name).to_string();
         match self.exec.resolve(&name, self.st.cwd(), &path_var) {
             Ok((abs, prog)) => self.run_program(&name, &abs, prog, argv, &temp, 0),
             Err(e) => {
@@ -1281,21 +1280,8 @@ impl<'a> Shell<'a> {
                     e,
                     ResolveError::CannotExecute(_) | ResolveError::CommandNotFound
                 ) {
-                    if matches!(base.as_str(), "sh" | "bash") {
-                        return builtins::shell_cmd::run_shell_command(self, &argv, &temp);
-                    }
-                    if base == "env" && !name.contains('/') {
-                        return builtins::shell_cmd::env_builtin(self, &argv, &temp);
-                    }
-                    if !name.contains('/') {
-                        match base.as_str() {
-                            "chmod" => return builtins::shell_cmd::chmod(self, &argv),
-                            "timeout" => return builtins::shell_cmd::timeout(self, &argv),
-                            "whoami" | "hostname" | "id" | "logname" => {
-                                return builtins::shell_cmd::identity(self, &argv)
-                            }
-                            _ => {}
-                        }
+                    if let Some(stand_in) = builtins::fallback(&name) {
+                        return stand_in(self, &argv, &temp);
                     }
                 }
                 let msg = format!("line {}: {}", self.line, e.message(&name));
@@ -1371,16 +1357,18 @@ impl<'a> Shell<'a> {
                 new_argv.extend(extra);
                 new_argv.push(path);
                 new_argv.extend(argv.drain(1..));
-                let cbase = cmd_name.rsplit('/').next().unwrap_or("").to_string();
                 let path_var = self.st.var("PATH").unwrap_or("").to_string();
-                match self.exec.resolve(&cmd_name, self.st.cwd(), &path_var) {
-                    Ok((a, p)) => self.run_program(&cmd_name, &a, p, new_argv, temp, hops + 1),
-                    Err(ResolveError::CannotExecute(_)) | Err(ResolveError::CommandNotFound)
-                        if matches!(cbase.as_str(), "sh" | "bash") =>
-                    {
-                        builtins::shell_cmd::run_shell_command(self, &new_argv, temp)
+                let resolved = self.exec.resolve(&cmd_name, self.st.cwd(), &path_var);
+                let stand_in = match &resolved {
+                    Err(ResolveError::CannotExecute(_)) | Err(ResolveError::CommandNotFound) => {
+                        builtins::fallback(&cmd_name)
                     }
-                    Err(_) => {
+                    _ => None,
+                };
+                match (resolved, stand_in) {
+                    (Ok((a, p)), _) => self.run_program(&cmd_name, &a, p, new_argv, temp, hops + 1),
+                    (Err(_), Some(stand_in)) => stand_in(self, &new_argv, temp),
+                    (Err(_), None) => {
                         self.err(format!(
                             "{name}: {interpreter}: bad interpreter: No such file or directory"
                         ));

@@ -244,7 +244,7 @@ pub(crate) fn apply_mode(spec: &str, old: u32, is_dir: bool) -> Option<u32> {
 }
 
 /// `chmod [-R] MODE FILE...` over the VFS.
-pub(crate) fn chmod(sh: &mut Shell<'_>, argv: &[String]) -> R {
+pub(crate) fn chmod(sh: &mut Shell<'_>, argv: &[String], _temp: &[(String, String)]) -> R {
     let mut recursive = false;
     let mut args: Vec<&String> = Vec::new();
     for a in &argv[1..] {
@@ -302,7 +302,7 @@ pub(crate) fn chmod(sh: &mut Shell<'_>, argv: &[String]) -> R {
 }
 
 /// `whoami`, `logname`, `id [-u|-g|-n]`, `hostname` for the sandbox user.
-pub(crate) fn identity(sh: &mut Shell<'_>, argv: &[String]) -> R {
+pub(crate) fn identity(sh: &mut Shell<'_>, argv: &[String], _temp: &[(String, String)]) -> R {
     let base = argv[0].rsplit('/').next().unwrap_or("").to_string();
     let user = sh.st.var("USER").unwrap_or("user").to_string();
     let flags: String = argv[1..]
@@ -369,7 +369,7 @@ fn parse_duration(s: &str) -> Option<std::time::Duration> {
 
 /// `timeout [-s SIG] [-k DUR] [--preserve-status] DURATION COMMAND...`:
 /// runs the command with its own deadline; 124 when it expires.
-pub(crate) fn timeout(sh: &mut Shell<'_>, argv: &[String]) -> R {
+pub(crate) fn timeout(sh: &mut Shell<'_>, argv: &[String], _temp: &[(String, String)]) -> R {
     let mut i = 1;
     let mut preserve = false;
     while i < argv.len() && argv[i].starts_with('-') && argv[i].len() > 1 {
