@@ -37,6 +37,12 @@
 //! module cache), [`limits`], [`state`] (saved states), and
 //! with the `mcp` feature `mcp` (the MCP server).
 
+// A lock guard in a `match` scrutinee lives through every arm: an arm that
+// writes to stderr, which may be a file in the same VFS, deadlocked the
+// shell past its deadline (found by the shell fuzzer). The lint keeps that
+// shape out.
+#![deny(clippy::significant_drop_in_scrutinee)]
+
 pub mod exec;
 pub mod guests;
 pub mod image;

@@ -11,6 +11,10 @@
 //! table), [`ctx`] (per-process state), `syscalls/*` (one module per
 //! topic) and [`linker`] (wasmi glue).
 
+// A lock guard in a `match` scrutinee lives through every arm (a deadlock
+// when an arm takes the same lock; see the runner crate).
+#![deny(clippy::significant_drop_in_scrutinee)]
+
 pub mod abi;
 pub mod budget;
 pub mod clock;

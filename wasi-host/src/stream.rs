@@ -604,7 +604,8 @@ impl<R: Read + Send> ReaderInput<R> {
 impl<R: Read + Send> InputStream for ReaderInput<R> {
     fn read(&self, buf: &mut [u8], _nb: bool, _i: &Interrupt) -> Result<usize, StreamError> {
         loop {
-            match lock(&self.reader).read(buf) {
+            let read = lock(&self.reader).read(buf);
+            match read {
                 Ok(n) => return Ok(n),
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(_) => return Err(StreamError::Io),

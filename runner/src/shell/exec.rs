@@ -1378,7 +1378,9 @@ impl<'a> Shell<'a> {
             }
             Program::ShellScript { path } => {
                 let _ = abs;
-                let text = match self.exec.vfs.lock().read_file(&path) {
+                // The lock is released before the match: stderr may be a file.
+                let read = self.exec.vfs.lock().read_file(&path);
+                let text = match read {
                     Ok(b) => String::from_utf8_lossy(&b).into_owned(),
                     Err(_) => {
                         self.err(format!("{name}: Permission denied"));

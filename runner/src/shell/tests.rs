@@ -806,3 +806,29 @@ fn string_loops_end_at_the_deadline() {
         );
     }
 }
+
+#[test]
+fn errors_of_a_missing_script_reach_a_redirected_stderr() {
+    // `sh ""` (and `sh /nope`) report to stderr while the script was being
+    // read: with stderr a file of the same VFS, the read's lock was still
+    // held and the shell deadlocked past any deadline (shell fuzzer, seed
+    // 7000000196). A hang here fails after 20 s instead of blocking.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut t = T::new();
+        let _ = tx.send(t.run(
+            "sh '' 2> /tmp/e; read -r a < /tmp/e; sh /nope 2> /tmp/e; read -r b < /tmp/e; echo \"$a|$b\"",
+        ));
+    });
+    let (status, out, err) = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("the shell deadlocked");
+    assert_eq!(
+        (status, out.as_str()),
+        (
+            0,
+            "bash: : Is a directory|bash: /nope: No such file or directory\n"
+        ),
+        "{err}"
+    );
+}

@@ -88,7 +88,9 @@ pub(crate) fn run_shell_command(
         (cmd.clone(), arg0, args)
     } else if let Some(script) = argv.get(i) {
         let path = absolute(sh.st.cwd(), script);
-        let text = match sh.exec.vfs.lock().read_file(&path) {
+        // The lock is released before the match: stderr may be a file.
+        let read = sh.exec.vfs.lock().read_file(&path);
+        let text = match read {
             Ok(b) => String::from_utf8_lossy(&b).into_owned(),
             Err(e) => {
                 let msg = super::super::redirect::vfs_message(e);
