@@ -215,8 +215,7 @@ impl Pattern {
                         // An empty match: bash does not replace empty matches
                         // except for an empty string as a whole.
                         if s.is_empty() {
-                            meter(repl.len())?;
-                            out.push_str(repl);
+                            push_metered(&mut out, repl, meter)?;
                             return Ok(out);
                         }
                         let next = s[start..]
@@ -224,27 +223,38 @@ impl Pattern {
                             .next()
                             .map_or(start + 1, |c| start + c.len_utf8());
                         let next = next.min(s.len());
-                        meter(next - pos)?;
-                        out.push_str(&s[pos..next]);
+                        push_metered(&mut out, &s[pos..next], meter)?;
                         pos = next;
                         continue;
                     }
-                    meter(start - pos + repl.len())?;
-                    out.push_str(&s[pos..start]);
-                    out.push_str(repl);
+                    push_metered(&mut out, &s[pos..start], meter)?;
+                    push_metered(&mut out, repl, meter)?;
                     pos = end;
                     if kind == 0 {
                         break;
                     }
                 }
                 if pos < s.len() {
-                    meter(s.len() - pos)?;
-                    out.push_str(&s[pos..]);
+                    push_metered(&mut out, &s[pos..], meter)?;
                 }
                 Ok(out)
             }
         }
     }
+}
+
+/// Append `piece` to `out`, metering the bytes the string will really hold:
+/// when it must grow, its new capacity (doubled, as `String` would) is
+/// metered before it is allocated, so a result's slack is charged too.
+fn push_metered(out: &mut String, piece: &str, meter: Meter<'_>) -> Result<(), Flow> {
+    let needed = out.len().saturating_add(piece.len());
+    if needed > out.capacity() {
+        let capacity = needed.max(out.capacity().saturating_mul(2));
+        meter(capacity - out.capacity())?;
+        out.reserve_exact(capacity - out.len());
+    }
+    out.push_str(piece);
+    Ok(())
 }
 
 fn never() -> Regex {
@@ -464,12 +474,16 @@ mod tests {
     fn the_meter_sees_every_byte_of_a_replacement_and_can_stop_it() {
         let p = Pattern::new(" ", false);
         let mut metered = 0;
-        let out = p.replace("a b c", "xyz", 1, &mut |n| {
-            metered += n;
-            Ok(())
-        });
-        assert_eq!(out.ok().as_deref(), Some("axyzbxyzc"));
-        assert_eq!(metered, 9);
+        let out = p
+            .replace("a b c", "xyz", 1, &mut |n| {
+                metered += n;
+                Ok(())
+            })
+            .unwrap_or_default();
+        assert_eq!(out, "axyzbxyzc");
+        // What the string holds, its spare capacity included.
+        assert_eq!(metered, out.capacity());
+        assert!(metered >= 9);
         let mut left = 4usize;
         let stopped = p.replace("a b c", "xyz", 1, &mut |n| {
             left = left.checked_sub(n).ok_or(Flow::Abort(1))?;
