@@ -1,5 +1,6 @@
-//! Build script: records the commit a release build comes from, and with the
-//! `embed-guests` feature compiles the guest modules into the crate.
+//! Build script: records the commit a release build comes from and a digest
+//! of our wasmi patch set, and with the `embed-guests` feature compiles the
+//! guest modules into the crate.
 //!
 //! Guests are taken from `$WASILAND_FIXTURES` (the directory `fixtures/build.sh`
 //! fills), else this checkout's `fixtures/out`. Every `*.wasm` there is
@@ -19,6 +20,10 @@ fn main() {
     let manifest =
         PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     fs::write(out.join("commit.txt"), commit(&manifest)).expect("write commit.txt");
+    println!(
+        "cargo:rustc-env=WASILAND_WASMI_PATCHES={}",
+        patch_set_digest(&manifest.join("patches"))
+    );
     if env::var_os("CARGO_FEATURE_EMBED_GUESTS").is_some() {
         fs::write(out.join("embedded_guests.rs"), embedded_guests(&manifest))
             .expect("write embedded_guests.rs");
@@ -63,6 +68,31 @@ fn commit(manifest: &Path) -> String {
         }
     }
     commit
+}
+
+/// A digest of every patch series in `patches/` (directory names, which
+/// carry the crate versions, and file contents): part of the key under
+/// which a trusted module's validation is remembered (`runtime/validation.rs`).
+fn patch_set_digest(patches: &Path) -> String {
+    use std::hash::{Hash, Hasher};
+    println!("cargo:rerun-if-changed={}", patches.display());
+    fn walk(dir: &Path, h: &mut std::collections::hash_map::DefaultHasher) {
+        let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
+        entries.sort();
+        for path in entries {
+            path.file_name().hash(h);
+            if path.is_dir() {
+                walk(&path, h);
+            } else {
+                fs::read(&path).unwrap_or_default().hash(h);
+            }
+        }
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    walk(patches, &mut h);
+    format!("{:016x}", h.finish())
 }
 
 /// Rust source declaring `GUESTS` (file stem, bytes) and `VERSIONS`.

@@ -337,7 +337,7 @@ pub(crate) fn cached_or_captured(
         .chain(build_id().iter())
         .map(|b| format!("{b:02x}"))
         .collect();
-    let path = dir.join(format!("{name}.image"));
+    let path = dir.join(format!("{name}.{IMAGE_EXT}"));
     if let Ok(bytes) = crate::runtime::read_regular_file(&path, MAX_IMAGE_FILE) {
         if let Ok(image) = Image::from_bytes(&bytes) {
             return Ok(image);
@@ -353,10 +353,13 @@ pub(crate) fn cached_or_captured(
         if written.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
-        prune(dir, KEEP_IMAGES);
+        prune(dir, IMAGE_EXT, KEEP_IMAGES);
     }
     Ok(image)
 }
+
+/// Extension of image files in a cache directory.
+const IMAGE_EXT: &str = "image";
 
 /// Largest image file read: the largest image with every chunk stored.
 const MAX_IMAGE_FILE: u64 = MAX_IMAGE_MEMORY + MAX_IMAGE_MEMORY / CHUNK as u64 + (1 << 20);
@@ -365,14 +368,15 @@ const MAX_IMAGE_FILE: u64 = MAX_IMAGE_MEMORY + MAX_IMAGE_MEMORY / CHUNK as u64 +
 /// module makes a new one (some 17 MB for python3), so older ones go.
 const KEEP_IMAGES: usize = 4;
 
-/// Delete all but the `keep` most recently written images in `dir`.
-fn prune(dir: &std::path::Path, keep: usize) {
+/// Delete all but the `keep` most recently written files with extension
+/// `ext` (images, validation records) in `dir`.
+pub(crate) fn prune(dir: &std::path::Path, ext: &str, keep: usize) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     let mut images: Vec<(std::time::SystemTime, std::path::PathBuf)> = entries
         .flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "image"))
+        .filter(|e| e.path().extension().is_some_and(|x| x == ext))
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();
     images.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));

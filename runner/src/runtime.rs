@@ -18,6 +18,11 @@
 //!
 //! Both caches are keyed by the module's BLAKE3 hash, so a guest cannot
 //! make its module collide with another one (a SipHash key could be forged).
+//! Trusted bytes are validated once per host process and, with a host cache
+//! directory, once for all host processes ([`validation`]); guest modules
+//! are validated every time they are compiled.
+
+mod validation;
 
 use crate::process::ProcessState;
 use std::collections::HashMap;
@@ -285,8 +290,12 @@ impl Runtime {
     /// A runtime that also keeps start-up images (see [`crate::image`]) in
     /// the host directory `dir`, so a new host process starts python3 from
     /// the image captured by an earlier one instead of initialising the
-    /// interpreter again (the `wasiland` CLI does this). Guests never see
-    /// the directory; an unreadable or unwritable one only costs time.
+    /// interpreter again (the `wasiland` CLI does this), and records which
+    /// trusted modules' bytes were validated, so a new host process does
+    /// not validate them again. Guests never see the directory; an
+    /// unreadable or unwritable one only costs time. Whoever can write it
+    /// is trusted as much as whoever can write the modules or the host
+    /// executable (a forged record makes wasmi compile invalid bytes).
     ///
     /// ```
     /// let dir = tempfile::tempdir()?;
@@ -405,7 +414,11 @@ impl Runtime {
         key: ModuleKey,
     ) -> Result<CompiledModule, ModuleError> {
         let slot = lock(&self.inner.trusted).entry(key).or_default().clone();
-        slot.get_or_init(|| compile_on(self.inner.main.clone(), wasm, key, 0))
+        let compile = || {
+            let dir = self.inner.image_cache.as_deref();
+            validation::compile_trusted(&self.inner.main.engine, wasm, &key, dir)
+        };
+        slot.get_or_init(|| compiled(self.inner.main.clone(), compile(), wasm, key, 0))
             .clone()
             .map_err(|message| invalid(name, message))
     }
@@ -419,7 +432,12 @@ impl Runtime {
     ) -> Result<CompiledModule, ModuleError> {
         let key = module_key(wasm);
         let cost = guest_code_cost(wasm.len());
-        let compile = || compile_on(EngineHome::new(&Runtime::engine_config()), wasm, key, cost);
+        let compile = || {
+            // Always validated: a guest may have written these bytes.
+            let home = EngineHome::new(&Runtime::engine_config());
+            let module = Module::new(&home.engine, wasm);
+            compiled(home, module, wasm, key, cost)
+        };
         let slot = lock(&self.inner.guests).slot(key, cost, GUEST_CACHE_BYTES);
         let result = match &slot {
             Some(slot) => slot.get_or_init(compile).clone(),
@@ -454,13 +472,15 @@ fn invalid(name: &str, message: String) -> ModuleError {
     }
 }
 
-fn compile_on(
+/// The [`CompiledModule`] of `module`, compiled from `wasm` on `home`.
+fn compiled(
     home: Arc<EngineHome>,
+    module: Result<Module, wasmi::Error>,
     wasm: &[u8],
     key: ModuleKey,
     code_cost: u64,
 ) -> Result<CompiledModule, String> {
-    let module = Module::new(&home.engine, wasm).map_err(|e| e.to_string())?;
+    let module = module.map_err(|e| e.to_string())?;
     Ok(CompiledModule {
         module,
         home,
