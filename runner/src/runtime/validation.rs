@@ -204,7 +204,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let rt = Runtime::with_image_cache(dir.path());
         let wasm = invalid_body("trusted, invalid");
-        let err = rt.compile("bad", &wasm).expect_err("invalid");
+        let Err(err) = rt.compile("bad", &wasm) else {
+            panic!("invalid bytes compiled")
+        };
         assert!(err.to_string().contains("type mismatch"), "{err}");
         assert_eq!(records(dir.path()), 0);
         let record = record_key(&module_key(&wasm), &fingerprint(rt.engine()));
@@ -227,7 +229,9 @@ mod tests {
         let forged = record_key(&module_key(&bad), &fingerprint(rt.engine()));
         remember(&forged, Some(dir.path()));
         assert!(known(&forged, Some(dir.path())));
-        let err = rt.compile_guest("bad", &bad).expect_err("validated");
+        let Err(err) = rt.compile_guest("bad", &bad) else {
+            panic!("a guest module was not validated")
+        };
         assert!(err.to_string().contains("type mismatch"), "{err}");
     }
 }
