@@ -3,7 +3,22 @@
 use std::time::Duration;
 use wasiland_wasi_host::BudgetScope;
 
-/// Limits for one run of a command line. `None` means unlimited.
+/// The limits of a sandbox: every resource a guest or a command line can
+/// consume, one field per CLI flag (the README's limits table; a hit is
+/// reported as the [`LimitKind`] named after the flag). `None` means
+/// unlimited. This is the one `Limits` type of wasiland: the filesystem's
+/// share of it is [`Limits::quotas`] (`wasiland_vfs::Quotas`), the memory
+/// budgets are made from `memory` and `sandbox_memory`.
+///
+/// ```
+/// use std::time::Duration;
+/// let limits = wasiland::Limits {
+///     timeout: Some(Duration::from_secs(5)),
+///     fs_bytes: Some(1 << 20),
+///     ..Default::default()
+/// };
+/// assert_eq!(limits.quotas().max_bytes, Some(1 << 20));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Wall-clock time for the whole run (exit status 124).
@@ -48,6 +63,22 @@ impl Default for Limits {
             args_bytes: 2 << 20,
             pipeline_stages: 256,
             shell_depth: 200,
+        }
+    }
+}
+
+impl Limits {
+    /// The filesystem quotas these limits set (`fs_bytes`, `fs_inodes`).
+    ///
+    /// ```
+    /// let mut vfs = wasiland::wasiland_vfs::Vfs::new();
+    /// vfs.set_quotas(wasiland::Limits { fs_inodes: Some(1), ..Default::default() }.quotas());
+    /// assert_eq!(vfs.create_dir_all("/a"), Err(wasiland::VfsError::QuotaExceeded));
+    /// ```
+    pub fn quotas(&self) -> wasiland_vfs::Quotas {
+        wasiland_vfs::Quotas {
+            max_bytes: self.fs_bytes,
+            max_inodes: self.fs_inodes,
         }
     }
 }

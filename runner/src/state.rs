@@ -516,7 +516,7 @@ struct StateReader {
 impl StateReader {
     fn new(vfs: Vfs) -> StateReader {
         let names_left = vfs
-            .limits()
+            .quotas()
             .max_inodes
             .map(|n| n.saturating_mul(2).saturating_add(16));
         StateReader {
@@ -545,7 +545,7 @@ impl StateReader {
                 producer: producer.unwrap_or("an unknown program").to_string(),
             });
         }
-        let limits = self.vfs.limits();
+        let limits = self.vfs.quotas();
         let declared = |key: &str| json["filesystem"][key].as_u64().unwrap_or(0);
         if let Some(max) = limits.max_inodes.filter(|&m| declared("inodes") > m) {
             return Err(StateError::TooLarge(format!(
@@ -612,7 +612,7 @@ impl StateReader {
                 self.push_finish(ino, Some(mode), times, read_only);
             }
             EntryType::Regular => {
-                if let Some(max) = self.vfs.limits().max_bytes {
+                if let Some(max) = self.vfs.quotas().max_bytes {
                     if self.vfs.usage().bytes.saturating_add(size) > max {
                         return Err(StateError::TooLarge(format!(
                             "/{rel}: its files hold more than the limit of {max} bytes"
@@ -706,7 +706,7 @@ impl StateReader {
 /// A VFS refusal while rebuilding: the quotas are the sandbox's limits,
 /// anything else means the archive contradicts itself.
 fn vfs_error(vfs: &Vfs, path: &str, e: VfsError) -> StateError {
-    let limits = vfs.limits();
+    let limits = vfs.quotas();
     match e {
         VfsError::NoSpace => StateError::TooLarge(format!(
             "{path}: its files hold more than the limit of {} bytes",

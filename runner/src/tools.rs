@@ -360,8 +360,8 @@ impl ToolRegistry {
     }
 
     /// Register module bytes under `name` (replacing any tool of that name).
-    pub fn register_bytes(&mut self, name: &str, wasm: impl Into<bytes::Bytes>) {
-        let m = LazyModule::new(name, ModuleSource::Bytes(wasm.into()));
+    pub fn register_bytes(&mut self, name: &str, wasm: impl wasiland_vfs::IntoBytes) {
+        let m = LazyModule::new(name, ModuleSource::Bytes(wasm.into_bytes()));
         self.insert(Tool {
             name: name.into(),
             argv0: name.into(),

@@ -6,10 +6,48 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use crate::Clock;
 
-/// Wall-clock time from [`std::time::SystemTime`].
+/// The host's clocks: wall-clock time from [`std::time::SystemTime`] for
+/// file times, and a monotonic clock from [`std::time::Instant`] (counted
+/// from the clock's creation). The one system clock of wasiland: the
+/// filesystem's [`Clock`] here, and `wasiland_wasi_host` implements its
+/// guest clocks (`WasiClock`) on the same type.
+///
+/// ```
+/// use wasiland_vfs::{Clock, SystemClock};
+/// let clock = SystemClock::new();
+/// assert!(clock.now_ns() > 1_600_000_000_000_000_000);
+/// let t0 = clock.monotonic_ns();
+/// assert!(t0 > 0 && clock.monotonic_ns() >= t0);
+/// ```
 #[cfg(feature = "std")]
-#[derive(Clone, Copy, Debug, Default)]
-pub struct SystemClock;
+#[derive(Clone, Copy, Debug)]
+pub struct SystemClock {
+    origin: std::time::Instant,
+}
+
+#[cfg(feature = "std")]
+impl SystemClock {
+    /// A system clock whose monotonic time starts now.
+    pub fn new() -> SystemClock {
+        SystemClock {
+            origin: std::time::Instant::now(),
+        }
+    }
+
+    /// Nanoseconds since this clock was made, plus one (never zero).
+    pub fn monotonic_ns(&self) -> u64 {
+        u64::try_from(self.origin.elapsed().as_nanos())
+            .unwrap_or(u64::MAX)
+            .saturating_add(1)
+    }
+}
+
+#[cfg(feature = "std")]
+impl Default for SystemClock {
+    fn default() -> SystemClock {
+        SystemClock::new()
+    }
+}
 
 #[cfg(feature = "std")]
 impl Clock for SystemClock {

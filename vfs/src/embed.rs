@@ -76,7 +76,7 @@ pub(crate) fn create_dir_all(vfs: &mut Vfs, path: &str) -> Result<()> {
     if path.split('/').any(|c| c.len() > path::MAX_NAME) {
         return Err(VfsError::NameTooLong);
     }
-    if vfs.limits.max_inodes.is_none() {
+    if vfs.quotas.max_inodes.is_none() {
         return make_dirs(vfs, path);
     }
     // Under an inode quota the walk may stop half-way: run it on a

@@ -49,6 +49,7 @@ mod error;
 #[cfg(feature = "std")]
 mod host;
 mod inode;
+mod into_bytes;
 mod io;
 mod ns;
 mod path;
@@ -67,6 +68,7 @@ pub use clock::ManualClock;
 pub use clock::SystemClock;
 #[cfg(feature = "std")]
 pub use host::{CopyStats, Skipped, SkippedKind, MAX_LISTED_SKIPS};
+pub use into_bytes::IntoBytes;
 use path::Final;
 
 /// Inode number. Stable for the life of the inode and unique within a [`Vfs`]
@@ -215,9 +217,17 @@ pub struct DirEntry {
     pub next_cookie: u64,
 }
 
-/// Quotas. `None` = unlimited.
+/// The filesystem's quotas. `None` = unlimited. (Not named `Limits`: the
+/// sandbox's limits are `wasiland::Limits`, whose `fs_bytes`/`fs_inodes`
+/// become these.)
+///
+/// ```
+/// let mut vfs = wasiland_vfs::Vfs::new();
+/// vfs.set_quotas(wasiland_vfs::Quotas { max_bytes: Some(4), max_inodes: None });
+/// assert_eq!(vfs.write_file("/f", "12345"), Err(wasiland_vfs::VfsError::NoSpace));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Limits {
+pub struct Quotas {
     /// Maximum total bytes of regular-file contents (logical sizes) -> NoSpace.
     pub max_bytes: Option<u64>,
     /// Maximum number of inodes, the root included -> QuotaExceeded.
@@ -250,7 +260,7 @@ pub const ROOT_INO: Ino = 1;
 pub struct Vfs {
     clock: Arc<dyn Clock>,
     table: inode::Table,
-    limits: Limits,
+    quotas: Quotas,
     /// Operations refused by the byte quota and by the inode quota (for
     /// reporting which limit a process hit; not carried over by a fork).
     refused_bytes: AtomicUsize,
@@ -277,7 +287,7 @@ impl core::fmt::Debug for Vfs {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Vfs")
             .field("usage", &self.usage())
-            .field("limits", &self.limits)
+            .field("quotas", &self.quotas)
             .finish_non_exhaustive()
     }
 }
@@ -294,7 +304,7 @@ impl Vfs {
     /// system clock.
     #[cfg(feature = "std")]
     pub fn new() -> Vfs {
-        Vfs::with_clock(Arc::new(SystemClock))
+        Vfs::with_clock(Arc::new(SystemClock::new()))
     }
 
     /// A filesystem holding only an empty root directory, with the given clock.
@@ -312,7 +322,7 @@ impl Vfs {
         Vfs {
             clock,
             table,
-            limits: Limits::default(),
+            quotas: Quotas::default(),
             refused_bytes: AtomicUsize::new(0),
             refused_inodes: AtomicUsize::new(0),
         }
@@ -322,7 +332,7 @@ impl Vfs {
     /// quotas: what a saved tree is restored into.
     pub fn blank(&self) -> Vfs {
         let mut vfs = Vfs::with_clock(self.clock.clone());
-        vfs.limits = self.limits;
+        vfs.quotas = self.quotas;
         vfs
     }
 
@@ -347,13 +357,13 @@ impl Vfs {
     }
 
     /// Set quotas. Existing contents above a new limit stay; only growth is refused.
-    pub fn set_limits(&mut self, limits: Limits) {
-        self.limits = limits;
+    pub fn set_quotas(&mut self, quotas: Quotas) {
+        self.quotas = quotas;
     }
 
     /// The quotas in force.
-    pub fn limits(&self) -> Limits {
-        self.limits
+    pub fn quotas(&self) -> Quotas {
+        self.quotas
     }
 
     /// Bytes of regular-file contents (logical sizes, unlinked-but-open files
@@ -368,7 +378,7 @@ impl Vfs {
 
     /// Refuses a new inode beyond the inode quota.
     fn check_new_inode(&self) -> Result<()> {
-        match self.limits.max_inodes {
+        match self.quotas.max_inodes {
             Some(max) if self.table.count() >= max => {
                 self.refused_inodes.fetch_add(1, Ordering::Relaxed);
                 Err(VfsError::QuotaExceeded)
@@ -391,7 +401,7 @@ impl Vfs {
         if new <= old {
             return Ok(());
         }
-        match self.limits.max_bytes {
+        match self.quotas.max_bytes {
             Some(max) => {
                 let total = self.table.bytes() + u128::from(new - old);
                 if total > u128::from(max) {
@@ -691,7 +701,7 @@ impl Vfs {
         Vfs {
             clock: self.clock.clone(),
             table,
-            limits: self.limits,
+            quotas: self.quotas,
             refused_bytes: AtomicUsize::new(0),
             refused_inodes: AtomicUsize::new(0),
         }
@@ -704,7 +714,7 @@ impl Vfs {
         Vfs {
             clock: self.clock.clone(),
             table: self.table.clone(),
-            limits: self.limits,
+            quotas: self.quotas,
             refused_bytes: AtomicUsize::new(refusals.bytes),
             refused_inodes: AtomicUsize::new(refusals.inodes),
         }
@@ -732,10 +742,25 @@ impl Vfs {
     // Paths are resolved as if the root were `/` of a chroot: `..` of the root
     // is the root and absolute symlink targets start at the root.
 
-    /// Create or replace a regular file with `data` (shared, not copied).
-    /// The parent directory must exist. A final symlink is followed.
-    pub fn write_file(&mut self, path: &str, data: impl Into<Bytes>) -> Result<()> {
-        embed::write_file(self, path, data.into())
+    /// Create or replace a regular file with `data` (owned buffers are
+    /// shared, not copied: see [`IntoBytes`]). A final symlink is followed.
+    ///
+    /// The parent directory must exist (`NotFound` otherwise), as for
+    /// `open(O_CREAT)`: this is the filesystem's primitive, and a missing
+    /// parent is usually a wrong path. `wasiland::Sandbox::write_file`
+    /// differs on purpose: it is the embedder's convenience and creates
+    /// missing parents first (`mkdir -p`); here that is
+    /// [`Vfs::create_dir_all`] before the write.
+    ///
+    /// ```
+    /// let mut vfs = wasiland_vfs::Vfs::new();
+    /// assert_eq!(vfs.write_file("/data/a.txt", "x"), Err(wasiland_vfs::VfsError::NotFound));
+    /// vfs.create_dir_all("/data").unwrap();
+    /// vfs.write_file("/data/a.txt", b"x").unwrap();
+    /// assert_eq!(vfs.read_file("/data/a.txt").unwrap(), "x");
+    /// ```
+    pub fn write_file(&mut self, path: &str, data: impl IntoBytes) -> Result<()> {
+        embed::write_file(self, path, data.into_bytes())
     }
 
     /// The contents of the regular file at `path` (see [`Vfs::contents`]).

@@ -746,11 +746,11 @@ fn listing_order_is_deterministic() {
 #[test]
 fn quotas_refuse_without_partial_state() {
     let mut t = setup();
-    t.fs.set_limits(Limits {
+    t.fs.set_quotas(Quotas {
         max_bytes: Some(10),
         max_inodes: Some(4),
     });
-    assert_eq!(t.fs.limits().max_bytes, Some(10));
+    assert_eq!(t.fs.quotas().max_bytes, Some(10));
     let f = t.file("f", b"12345678");
     let before = t.fs.contents(f).unwrap();
     assert_eq!(t.fs.write_at(f, 5, b"abcdef"), Err(VfsError::NoSpace));
@@ -797,7 +797,7 @@ fn quotas_refuse_without_partial_state() {
     );
     t.fs.write_file("/f", &b"1234567890"[..]).unwrap();
     // Lowering the limit below usage keeps the data, refuses growth only.
-    t.fs.set_limits(Limits {
+    t.fs.set_quotas(Quotas {
         max_bytes: Some(5),
         max_inodes: None,
     });
@@ -1094,7 +1094,7 @@ mod host {
         fs::write(tmp.path().join("a"), vec![0u8; 100]).unwrap();
         fs::write(tmp.path().join("b"), vec![0u8; 100]).unwrap();
         let mut vfs = Vfs::new();
-        vfs.set_limits(Limits {
+        vfs.set_quotas(Quotas {
             max_bytes: Some(150),
             max_inodes: None,
         });
@@ -1278,7 +1278,7 @@ fn read_only_tree_edges_are_like_mounts() {
 fn restoring_a_tree_piece_by_piece() {
     let mut t = setup();
     let copy = {
-        t.fs.set_limits(Limits {
+        t.fs.set_quotas(Quotas {
             max_bytes: Some(10),
             max_inodes: Some(4),
         });
@@ -1286,7 +1286,7 @@ fn restoring_a_tree_piece_by_piece() {
     };
     let mut fs = copy;
     assert_eq!(fs.usage().inodes, 1);
-    assert_eq!(fs.limits().max_bytes, Some(10));
+    assert_eq!(fs.quotas().max_bytes, Some(10));
     let f = fs
         .create_file(R, "f", Bytes::from_static(b"hello"), 0o600)
         .unwrap();

@@ -8,7 +8,7 @@ use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use wasiland_vfs::{FileType, Limits, SkippedKind, Vfs, VfsError};
+use wasiland_vfs::{FileType, Quotas, SkippedKind, Vfs, VfsError};
 
 /// Every path under `root` with what it is and holds (contents, link
 /// target, inode for files), to compare a host tree before and after.
@@ -45,7 +45,7 @@ fn host_tree(root: &Path) -> BTreeMap<PathBuf, String> {
 
 fn limited(max_bytes: u64) -> Vfs {
     let mut vfs = Vfs::new();
-    vfs.set_limits(Limits {
+    vfs.set_quotas(Quotas {
         max_bytes: Some(max_bytes),
         max_inodes: None,
     });

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
-use wasiland_vfs::{Device, FileType, Limits, ManualClock, OpenOptions, Vfs, VfsError};
+use wasiland_vfs::{Device, FileType, ManualClock, OpenOptions, Quotas, Vfs, VfsError};
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -132,10 +132,10 @@ fn dump(fs: &Vfs) -> BTreeMap<String, (FileType, u64, u64, Vec<u8>)> {
 
 static REFUSED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-fn run(limits: Limits, ops: &[Op]) -> Result<(), TestCaseError> {
+fn run(limits: Quotas, ops: &[Op]) -> Result<(), TestCaseError> {
     let clock = Arc::new(ManualClock::default());
     let mut limited = Vfs::with_clock(clock.clone());
-    limited.set_limits(limits);
+    limited.set_quotas(limits);
     let mut free = Vfs::with_clock(clock);
     let mut refused = 0;
     for op in ops {
@@ -197,7 +197,7 @@ fn refused_operations_change_nothing() {
         prop::option::weighted(0.85, 0u64..200_000),
         prop::option::weighted(0.85, 1u64..10),
     )
-        .prop_map(|(b, i)| Limits {
+        .prop_map(|(b, i)| Quotas {
             max_bytes: b,
             max_inodes: i,
         });
@@ -217,7 +217,7 @@ fn refused_operations_change_nothing() {
 fn refusals_do_happen() {
     // Guard against a vacuous property: a fixed sequence that must be refused.
     let mut fs = Vfs::new();
-    fs.set_limits(Limits {
+    fs.set_quotas(Quotas {
         max_bytes: Some(10),
         max_inodes: Some(2),
     });

@@ -2,7 +2,7 @@
 //! deterministic.
 
 use std::sync::Mutex;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The four preview1 clocks, in nanoseconds.
 pub trait WasiClock: Send + Sync {
@@ -21,48 +21,24 @@ pub trait WasiClock: Send + Sync {
     }
 }
 
-/// The host's clocks.
-#[derive(Debug)]
-pub struct SystemClock {
-    origin: Instant,
-}
-
-impl SystemClock {
-    pub fn new() -> Self {
-        SystemClock {
-            origin: Instant::now(),
-        }
-    }
-}
-
-impl Default for SystemClock {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// Nanoseconds as preview1's u64 timestamp (saturating, in 2554).
-fn nanos(ns: u128) -> u64 {
-    u64::try_from(ns).unwrap_or(u64::MAX)
-}
+/// The host's clocks: [`wasiland_vfs::SystemClock`], the one system clock
+/// of wasiland (the filesystem's and the guests'), re-exported here.
+///
+/// ```
+/// use wasiland_wasi_host::{SystemClock, WasiClock};
+/// let clock = SystemClock::new();
+/// assert!(clock.realtime() > 1_600_000_000_000_000_000);
+/// assert!(clock.monotonic() > 0);
+/// ```
+pub use wasiland_vfs::SystemClock;
 
 impl WasiClock for SystemClock {
     fn realtime(&self) -> u64 {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| nanos(d.as_nanos()))
-            .unwrap_or(1)
+        wasiland_vfs::Clock::now_ns(self)
     }
 
     fn monotonic(&self) -> u64 {
-        // Start at 1 so a monotonic reading is never zero.
-        nanos(self.origin.elapsed().as_nanos()).saturating_add(1)
-    }
-}
-
-impl wasiland_vfs::Clock for SystemClock {
-    fn now_ns(&self) -> u64 {
-        WasiClock::realtime(self).max(1)
+        self.monotonic_ns()
     }
 }
 
@@ -84,7 +60,7 @@ impl RandomSource for OsRandom {
             // from the clock rather than failing the guest.
             let seed = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
-                .map(|d| nanos(d.as_nanos()))
+                .map(|d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
                 .unwrap_or(0);
             SeededRandom::new(seed).fill(buf);
         }

@@ -404,9 +404,15 @@ pub struct BytesInput {
 }
 
 impl BytesInput {
-    pub fn new(data: impl Into<bytes::Bytes>) -> Self {
+    /// An input reading `data` (borrowed or owned, see [`IntoBytes`](wasiland_vfs::IntoBytes)).
+    ///
+    /// ```
+    /// let input = wasiland_wasi_host::BytesInput::new("line\n");
+    /// # drop(input);
+    /// ```
+    pub fn new(data: impl wasiland_vfs::IntoBytes) -> Self {
         BytesInput {
-            data: data.into(),
+            data: data.into_bytes(),
             pos: Mutex::new(0),
         }
     }

@@ -34,7 +34,7 @@ use std::process::{Child, Command, Stdio as ProcessStdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wasiland_vfs::{Limits, Vfs};
+use wasiland_vfs::{Quotas, Vfs};
 use wasiland_wasi_host::abi::rights;
 use wasiland_wasi_host::fd::{Descriptor, Target};
 use wasiland_wasi_host::guest::GuestMemory;
@@ -80,7 +80,7 @@ fn fixture_vfs() -> SharedVfs {
     let root = vfs.root();
     vfs.symlink("loop", root, "loop").expect("symlink");
     vfs.symlink("../..", root, "d/up").expect("symlink");
-    vfs.set_limits(Limits {
+    vfs.set_quotas(Quotas {
         max_bytes: Some(FS_BYTES),
         max_inodes: Some(10_000),
     });

@@ -83,10 +83,7 @@ pub fn run(args: WasmArgs) -> i32 {
         }
     };
     let mut vfs = Vfs::new();
-    vfs.set_limits(wasiland_vfs::Limits {
-        max_bytes: limits.fs_bytes,
-        max_inodes: limits.fs_inodes,
-    });
+    vfs.set_quotas(limits.quotas());
     let mut preopens = Vec::new();
     for spec in &args.dirs {
         let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));

@@ -199,7 +199,7 @@ pub(crate) struct Destroyed {
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub(crate) struct LimitInfo {
-    /// Which limit: timeout, fuel, memory, fs-bytes, fs-inodes, output, open-files, args-bytes, pipeline-stages, shell-depth.
+    /// Which limit, named after its flag (`wasiland::LimitKind::name`): timeout, fuel, memory-limit, sandbox-memory, fs-limit, fs-inodes, output-limit, open-files, args-limit, pipeline-limit, depth-limit.
     pub kind: String,
     /// The command that hit it.
     pub process: String,

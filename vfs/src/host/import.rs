@@ -242,7 +242,7 @@ impl Importer<'_> {
             return Ok(());
         }
         // Refuse a file that cannot fit before reading any of it.
-        let left = match self.vfs.limits().max_bytes {
+        let left = match self.vfs.quotas().max_bytes {
             Some(max) => max.saturating_sub(self.vfs.usage().bytes),
             None => u64::MAX,
         };

@@ -205,7 +205,7 @@ fn a_write_past_the_quota_writes_nothing() {
     {
         let mut vfs = env.vfs.lock();
         let used = vfs.usage().bytes;
-        vfs.set_limits(wasiland_vfs::Limits {
+        vfs.set_quotas(wasiland_vfs::Quotas {
             max_bytes: Some(used + (64 << 20)),
             max_inodes: None,
         });
