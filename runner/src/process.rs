@@ -21,19 +21,17 @@
 //! guest decides, Python raises `MemoryError`). Either is reported as the
 //! limit's hit ([`LimitKind::of_budget`]).
 
+use crate::host_functions::HostFunctions;
 use crate::limits::LimitKind;
 use crate::runtime::{CompiledModule, MAX_CALL_DEPTH, MAX_VALUE_STACK};
 use crate::spawn::Spawner;
 use std::sync::Arc;
+use wasiland_wasi_host::run::FUEL_SLICE;
 use wasiland_wasi_host::{
     BudgetExceeded, BudgetScope, Charge, Interrupt, InterruptReason, MemoryBudget, Termination,
     WasiCtx, WasiView,
 };
-use wasmi::{Func, Instance, ResourceLimiter, ResumableCall, Store, Val};
-
-/// Fuel granted per slice; between slices the interrupt (deadline,
-/// cancellation) is checked. About 1-5 ms of RustPython execution.
-const FUEL_SLICE: u64 = 20_000_000;
+use wasmi::{Func, Instance, ResourceLimiter, Store};
 
 /// Host bytes of one process that neither its module nor its guest
 /// decides: the thread's touched stack, the store, the WASI context and
@@ -149,6 +147,8 @@ pub struct ProcessConfig {
     pub fuel: Option<u64>,
     /// Who runs the guest's `wasiland_v1.spawn` requests.
     pub spawner: Option<Arc<dyn Spawner>>,
+    /// The embedder's host functions, defined in the process's store.
+    pub host_functions: HostFunctions,
 }
 
 /// How a process ended.
@@ -287,6 +287,16 @@ pub(crate) fn instantiate(
     wasi: WasiCtx,
     spawner: Option<Arc<dyn Spawner>>,
 ) -> (Store<ProcessState>, Result<Instance, wasmi::Error>) {
+    instantiate_with(module, wasi, spawner, &HostFunctions::default())
+}
+
+/// [`instantiate`] with the embedder's host functions defined too.
+fn instantiate_with(
+    module: &CompiledModule,
+    wasi: WasiCtx,
+    spawner: Option<Arc<dyn Spawner>>,
+    host_functions: &HostFunctions,
+) -> (Store<ProcessState>, Result<Instance, wasmi::Error>) {
     let home = module.home();
     let limiter = BudgetLimiter {
         charge: wasi.budget().empty_charge(),
@@ -302,59 +312,30 @@ pub(crate) fn instantiate(
     );
     store.limiter(|s| &mut s.limiter);
     let instance = store.set_fuel(FUEL_SLICE).and_then(|()| {
-        home.linker
-            .instantiate_and_start(&mut store, module.module())
+        if host_functions.is_empty() {
+            return home
+                .linker
+                .instantiate_and_start(&mut store, module.module());
+        }
+        let mut linker = home.linker.clone();
+        host_functions.link(&mut store, &mut linker)?;
+        linker.instantiate_and_start(&mut store, module.module())
     });
     (store, instance)
 }
 
 /// Call `func` (no parameters) to its end in fuel slices, checking
 /// `interrupts` between slices; `fuel` bounds the total (None: unlimited).
-/// Returns the function's first `i32` result, else 0.
+/// Returns the function's first `i32` result, else 0. The loop is
+/// [`wasiland_wasi_host::run::call_sliced`], public for embedders of the
+/// lower layers.
 pub(crate) fn call_sliced(
     store: &mut Store<ProcessState>,
     func: Func,
     interrupts: &[&Interrupt],
     fuel: Option<u64>,
 ) -> Result<i32, wasmi::Error> {
-    let mut fuel_left = fuel;
-    let grant = |left: Option<u64>| left.map_or(FUEL_SLICE, |l| l.min(FUEL_SLICE));
-    let mut granted = grant(fuel_left);
-    store.set_fuel(granted)?;
-    let mut outputs: Vec<Val> = func
-        .ty(&*store)
-        .results()
-        .iter()
-        .map(|t| Val::default_for_ty(*t))
-        .collect();
-    let mut call = func.call_resumable(&mut *store, &[], &mut outputs)?;
-    loop {
-        match call {
-            ResumableCall::Finished => {
-                return Ok(match outputs.first() {
-                    Some(Val::I32(status)) => *status,
-                    _ => 0,
-                })
-            }
-            ResumableCall::HostTrap(trap) => return Err(trap.into_host_error()),
-            ResumableCall::OutOfFuel(out) => {
-                if let Some(left) = fuel_left.as_mut() {
-                    *left = left.saturating_sub(granted);
-                    if *left == 0 {
-                        return Err(wasmi::Error::from(wasmi::TrapCode::OutOfFuel));
-                    }
-                }
-                for interrupt in interrupts {
-                    if let Err(reason) = interrupt.check() {
-                        return Err(wasmi::Error::host(Termination::Interrupted(reason)));
-                    }
-                }
-                granted = grant(fuel_left).max(out.required_fuel());
-                store.set_fuel(granted)?;
-                call = out.resume(&mut *store, &mut outputs)?;
-            }
-        }
-    }
+    wasiland_wasi_host::run::call_sliced(store, func, interrupts, fuel)
 }
 
 /// Run a process of `module` from `entry` on the current thread; `reserved`
@@ -368,7 +349,8 @@ pub(crate) fn run_reserved(
 ) -> ProcessExit {
     let interrupt = wasi.interrupt().clone();
     let budget = wasi.budget().clone();
-    let (mut store, instance) = instantiate(module, wasi, config.spawner.clone());
+    let (mut store, instance) =
+        instantiate_with(module, wasi, config.spawner.clone(), &config.host_functions);
     let outcome = instance.and_then(|instance| {
         let func = match entry {
             Entry::Start => instance.get_func(&store, "_start").ok_or_else(|| {

@@ -3,13 +3,17 @@
 //!
 //! Link the whole table into any `wasmi::Linker<T>` with [`add_to_linker`]
 //! (where `T: WasiView`), build a [`WasiCtx`] per process with
-//! [`WasiCtx::builder`], and run the module's `_start`.
+//! [`WasiCtx::builder`], and run the module's `_start`
+//! ([`run::run_start`]: in fuel slices, under a deadline, giving the exit
+//! status). Its rustdoc runs python3 from this crate alone.
 //!
 //! Layout: [`budget`] (host memory metered per sandbox and process), [`errno`] (the one errno table), [`abi`] (constants and struct
 //! layouts), [`guest`] (bounds-checked guest memory), [`stream`] (pipes and
 //! other stdio), [`file`] (open file descriptions), [`fd`] (descriptor
 //! table), [`ctx`] (per-process state), `syscalls/*` (one module per
-//! topic) and [`linker`] (wasmi glue).
+//! topic), [`linker`] (wasmi glue), [`spawn`] (wasiland's one extension
+//! import, `wasiland_v1.spawn`) and [`run`] (`_start` in fuel slices under
+//! a deadline, and its exit status).
 
 // A lock guard in a `match` scrutinee lives through every arm (a deadlock
 // when an arm takes the same lock; see the runner crate).
@@ -24,6 +28,8 @@ pub mod fd;
 pub mod file;
 pub mod guest;
 pub mod linker;
+pub mod run;
+pub mod spawn;
 pub mod stream;
 pub mod syscalls;
 
@@ -38,3 +44,4 @@ pub use stream::{
     LimitedOutput, NullStream, OutputBudget, OutputStream, PipeReader, PipeWriter, ReaderInput,
     Readiness, StreamError, WriterOutput,
 };
+pub use wasiland_vfs::IntoBytes;
