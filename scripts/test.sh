@@ -18,13 +18,16 @@ log "formatting and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 # The lower crates stay publishable (manifests and file lists; not rebuilt).
-cargo package --quiet --no-verify --allow-dirty -p wasiland-vfs -p wasiland-wasi-host
+cargo package --quiet --no-verify --allow-dirty -p wasiland-spawn-abi -p wasiland-vfs -p wasiland-wasi-host
 # The Python package is a workspace of its own (see RATIONALE.md).
 cargo fmt --manifest-path runner/python/Cargo.toml -- --check
 cargo clippy --quiet --manifest-path runner/python/Cargo.toml --target-dir target -- -D warnings
 
 log "Rust test suites"
 cargo test --workspace
+
+log "an embedder's crate outside the workspace, built in debug mode, runs python3"
+"$REPO_ROOT/scripts/test-embedder.sh"
 
 log "unit tests of our guest tools (host build)"
 (cd fixtures/tools && cargo test --release --quiet)

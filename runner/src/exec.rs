@@ -69,6 +69,8 @@ pub struct ExecEnv {
     /// Host memory the sandbox's guests hold (see
     /// [`wasiland_wasi_host::budget`]); each process charges a child of it.
     pub budget: MemoryBudget,
+    /// The embedder's host functions, offered to every process.
+    pub host_functions: crate::HostFunctions,
 }
 
 /// Deepest chain of guests spawning guests (`xargs` running `find -exec`
@@ -407,6 +409,7 @@ impl ExecEnv {
         let config = ProcessConfig {
             fuel: self.limits.fuel,
             spawner: Some(Arc::new(self.clone())),
+            host_functions: self.host_functions.clone(),
         };
         let env = self.clone();
         let pname = name.to_string();

@@ -32,6 +32,7 @@
 //! Modules, from the outside in: [`sandbox`] (the API), [`shell`] (the
 //! shell), [`exec`] (finding and starting programs), [`tools`] (the tool
 //! registry), [`guests`] (where the standard tools come from),
+//! [`host_functions`] (the embedder's own imports),
 //! [`process`] (one guest process), [`image`] (start-up images),
 //! [`spawn`] (the `wasiland_v1.spawn` import), [`runtime`] (engine and
 //! module cache), [`limits`], [`state`] (saved states), and
@@ -45,6 +46,7 @@
 
 pub mod exec;
 pub mod guests;
+pub mod host_functions;
 pub mod image;
 pub mod limits;
 #[cfg(feature = "mcp")]
@@ -59,8 +61,9 @@ pub mod tools;
 
 pub use exec::{Child, ExecEnv, Program, ResolveError, SpawnRequest};
 pub use guests::{GuestOrigin, Guests, GuestsNotFound};
+pub use host_functions::{HostFunctionError, HostFunctions};
 pub use limits::{LimitHit, LimitKind, Limits};
-pub use process::{run_module, ProcessConfig, ProcessExit};
+pub use process::{run_module, ProcessConfig, ProcessExit, ProcessState};
 pub use runtime::{CompiledModule, ModuleError, Runtime};
 
 // A panic in one sandbox must end that run, not the embedding process
@@ -75,8 +78,9 @@ pub use sandbox::{
 };
 pub use state::StateError;
 pub use tools::{Tool, ToolKind, ToolRegistry};
-pub use wasiland_vfs::{CopyStats, DirEntry, Skipped, SkippedKind, VfsError};
+pub use wasiland_vfs::{CopyStats, DirEntry, IntoBytes, Quotas, Skipped, SkippedKind, VfsError};
 pub use wasiland_wasi_host::{
     BytesInput, RandomSource, SeededRandom, SharedVfs, Stdio, SystemClock, TraceSink, WasiClock,
 };
-pub use {wasiland_vfs, wasiland_wasi_host};
+// wasmi's types appear in `HostFunctions` and `Runtime`'s signatures.
+pub use {wasiland_vfs, wasiland_wasi_host, wasmi};

@@ -3,6 +3,7 @@
 
 use crate::exec::ExecEnv;
 use crate::guests::{Guests, GuestsNotFound};
+use crate::host_functions::HostFunctions;
 use crate::limits::{LimitHit, LimitKind, Limits};
 use crate::runtime::Runtime;
 use crate::shell::{self, ShellState};
@@ -137,8 +138,16 @@ impl Default for RunOptions {
 }
 
 impl RunOptions {
-    /// Options with `bytes` as stdin.
-    pub fn with_stdin(bytes: impl Into<bytes::Bytes>) -> Self {
+    /// Options with `bytes` as stdin (borrowed or owned: see
+    /// [`IntoBytes`](wasiland_vfs::IntoBytes)).
+    ///
+    /// ```
+    /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
+    /// let input = String::from("a b\n");
+    /// let r = sb.run_with("read x y; echo $y", wasiland::RunOptions::with_stdin(&input));
+    /// assert_eq!(r.stdout, b"b\n");
+    /// ```
+    pub fn with_stdin(bytes: impl wasiland_vfs::IntoBytes) -> Self {
         RunOptions {
             stdin: Stdio::Input(Arc::new(BytesInput::new(bytes))),
             ..Self::default()
@@ -235,6 +244,7 @@ pub struct SandboxBuilder {
     clock: Option<Arc<dyn WasiClock>>,
     random: Option<Arc<dyn RandomSource>>,
     images: bool,
+    host_functions: HostFunctions,
 }
 
 impl Default for SandboxBuilder {
@@ -252,6 +262,7 @@ impl Default for SandboxBuilder {
             // WASILAND_NO_IMAGES=1 turns start-up images off (to measure or
             // debug a plain start).
             images: std::env::var_os("WASILAND_NO_IMAGES").is_none(),
+            host_functions: HostFunctions::new(),
         }
     }
 }
@@ -393,6 +404,47 @@ impl SandboxBuilder {
         self
     }
 
+    /// Offer the embedder's own host functions to every process of the
+    /// sandbox, next to preview1 and `wasiland_v1.spawn`: guests import
+    /// them by module and name (see [`HostFunctions`] for what a function
+    /// gets and what happens when it fails).
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use wasiland::{HostFunctions, Sandbox, ToolRegistry};
+    /// use wasmi::{FuncType, Val, ValType};
+    ///
+    /// // `host.log(ptr, len)`: the guest hands the embedder a message.
+    /// let log = Arc::new(Mutex::new(Vec::<String>::new()));
+    /// let sink = log.clone();
+    /// let mut host = HostFunctions::new();
+    /// host.define("host", "log", FuncType::new([ValType::I32, ValType::I32], []),
+    ///     move |caller, params, _results| {
+    ///         let (Val::I32(ptr), Val::I32(len)) = (&params[0], &params[1]) else { unreachable!() };
+    ///         let memory = caller.get_export("memory").and_then(|e| e.into_memory())
+    ///             .ok_or_else(|| wasmi::Error::new("no memory"))?;
+    ///         let mut text = vec![0; *len as usize];
+    ///         memory.read(&caller, *ptr as usize, &mut text).map_err(|e| wasmi::Error::new(e.to_string()))?;
+    ///         sink.lock().unwrap().push(String::from_utf8_lossy(&text).into_owned());
+    ///         Ok(())
+    ///     })?;
+    ///
+    /// let mut tools = ToolRegistry::new();
+    /// tools.register_bytes("hello", wat::parse_str(r#"(module
+    ///     (import "host" "log" (func $log (param i32 i32)))
+    ///     (memory (export "memory") 1)
+    ///     (data (i32.const 8) "hello, host")
+    ///     (func (export "_start") (call $log (i32.const 8) (i32.const 11))))"#)?);
+    /// let mut sb = Sandbox::builder().tools(tools).host_functions(host).build()?;
+    /// assert_eq!(sb.run("hello && hello").exit_code, 0);
+    /// assert_eq!(*log.lock().unwrap(), ["hello, host", "hello, host"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn host_functions(mut self, functions: HostFunctions) -> Self {
+        self.host_functions = functions;
+        self
+    }
+
     /// Create the sandbox with the conventional tree: `/home/user` (HOME and
     /// cwd), `/tmp`, `/usr/bin` (a stub per tool), `/bin` -> `usr/bin`,
     /// `/etc`, `/root`, `/dev/null`, `/dev/zero`, `/dev/urandom`.
@@ -410,10 +462,7 @@ impl SandboxBuilder {
         };
         let clock: Arc<dyn WasiClock> = self.clock.unwrap_or_else(|| Arc::new(SystemClock::new()));
         let mut vfs = Vfs::with_clock(Arc::new(VfsClock(clock.clone())));
-        vfs.set_limits(wasiland_vfs::Limits {
-            max_bytes: self.limits.fs_bytes,
-            max_inodes: self.limits.fs_inodes,
-        });
+        vfs.set_quotas(self.limits.quotas());
         conventional_tree(&mut vfs, &tools, &self.cwd)?;
         let mut env: Vec<(String, String)> = vec![
             ("PATH".into(), "/usr/local/bin:/usr/bin:/bin".into()),
@@ -446,6 +495,7 @@ impl SandboxBuilder {
                 .random
                 .unwrap_or_else(|| Arc::new(wasiland_wasi_host::OsRandom)),
             budget,
+            host_functions: self.host_functions,
         };
         Ok(Sandbox {
             exec,
@@ -736,10 +786,7 @@ impl Sandbox {
     /// assert_eq!((r.stdout.as_slice(), r.truncated), (&b"1234"[..], true));
     /// ```
     pub fn set_limits(&mut self, limits: Limits) {
-        self.exec.vfs.lock().set_limits(wasiland_vfs::Limits {
-            max_bytes: limits.fs_bytes,
-            max_inodes: limits.fs_inodes,
-        });
+        self.exec.vfs.lock().set_quotas(limits.quotas());
         self.exec.budget.set_limit(limits.sandbox_memory);
         self.exec.limits = limits;
     }
@@ -748,15 +795,31 @@ impl Sandbox {
         crate::exec::absolute(self.shell.cwd(), path)
     }
 
-    /// Write a file (creating parent directories). Relative paths are
-    /// taken from the session's cwd. The bytes are shared, not copied.
+    /// Write a file. Relative paths are taken from the session's cwd.
+    /// `data` may be borrowed (`&[u8]`, `&str`, `&Vec<u8>`: copied once) or
+    /// owned (`Vec<u8>`, `String`, `Bytes`: shared, not copied); see
+    /// [`IntoBytes`](wasiland_vfs::IntoBytes).
+    ///
+    /// Missing parent directories are created first (`mkdir -p`), unlike
+    /// [`Vfs::write_file`](wasiland_vfs::Vfs::write_file), the
+    /// filesystem's primitive, which wants the parent to exist as
+    /// `open(O_CREAT)` does: an embedder putting input files in place
+    /// should not have to make their directories one by one.
     ///
     /// ```
     /// # let mut sb = wasiland::Sandbox::builder().tools(wasiland::ToolRegistry::new()).build().unwrap();
     /// sb.write_file("/data/in.txt", "hello\n").unwrap();
     /// assert_eq!(sb.run("read x < /data/in.txt; echo $x").stdout, b"hello\n");
+    /// let rows: Vec<u8> = b"b\na\n".to_vec();
+    /// sb.write_file("rows.txt", &rows[..]).unwrap();      // borrowed slice
+    /// sb.write_file("rows2.txt", rows).unwrap();          // moved Vec
+    /// assert_eq!(sb.read_file("rows.txt").unwrap(), sb.read_file("rows2.txt").unwrap());
     /// ```
-    pub fn write_file(&mut self, path: &str, data: impl Into<bytes::Bytes>) -> Result<(), FsError> {
+    pub fn write_file(
+        &mut self,
+        path: &str,
+        data: impl wasiland_vfs::IntoBytes,
+    ) -> Result<(), FsError> {
         let abs = self.absolute(path);
         let mut vfs = self.exec.vfs.lock();
         if let Some((parent, _)) = abs.rsplit_once('/') {

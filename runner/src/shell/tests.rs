@@ -43,6 +43,7 @@ impl T {
             spawn_depth: 0,
             random: Arc::new(wasiland_wasi_host::OsRandom),
             budget: wasiland_wasi_host::MemoryBudget::unlimited(),
+            host_functions: crate::HostFunctions::new(),
         };
         let env = vec![
             ("HOME".to_string(), "/home/user".to_string()),
