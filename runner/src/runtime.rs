@@ -332,17 +332,11 @@ impl Runtime {
     /// # let _ = engine;
     /// ```
     pub fn engine_config() -> Config {
-        let mut config = Config::default();
-        config.consume_fuel(true);
-        // Lazy translation happens once per engine, in whichever process
-        // first calls a function; charging it to that process would make
-        // fuel use depend on what ran before (and can exhaust a slice in
-        // one step). Only execution is charged.
-        config.fuel_cost(wasmi::CustomFuelCosts {
-            bytes_copied_per_fuel: 64,
-            fuel_per_bytes_translated: 0,
-            fuel_per_bytes_validated: 0,
-        });
+        // Fuel for execution only: lazy translation happens once per
+        // engine, in whichever process first calls a function; charging it
+        // to that process would make fuel use depend on what ran before
+        // (and can exhaust a slice in one step).
+        let mut config = wasiland_wasi_host::run::engine_config();
         config.compilation_mode(CompilationMode::LazyTranslation);
         // wasm32-wasip1 toolchains never emit a second memory or a 64-bit
         // one: refuse both at validation (the `memory64` crate feature is

@@ -59,8 +59,14 @@ fn guests_call_the_embedders_function_in_a_pipeline() {
         .host_functions(doubling(calls.clone()))
         .build()
         .expect("sandbox");
-    let r = sb.run("quad | cat; quad >/dev/null; echo \"status $?\"; plain && echo plain ok");
-    assert_eq!(r.stdout_str(), "doubled\nstatus 20\nplain ok\n", "{r:?}");
+    let r = sb.run(
+        "quad | { read l; echo \"got $l\"; }; quad >/dev/null; echo \"status $?\"; plain && echo plain ok",
+    );
+    assert_eq!(
+        r.stdout_str(),
+        "got doubled\nstatus 20\nplain ok\n",
+        "{r:?}"
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 4);
     // A fork and a second run keep them.
     let mut other = sb.fork();

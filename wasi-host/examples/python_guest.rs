@@ -69,6 +69,7 @@ impl Spawner for Host {
             spawner: None,
         };
         let mut store = wasmi::Store::new(&self.engine, process);
+        store.set_fuel(run::FUEL_SLICE).map_err(|_| Errno::NoExec)?;
         let instance = self
             .linker
             .instantiate_and_start(&mut store, &self.coreutils)
@@ -84,9 +85,8 @@ pub fn run_python(
     coreutils: &[u8],
     code: &str,
 ) -> Result<(i32, Vec<u8>), wasmi::Error> {
-    let mut config = wasmi::Config::default();
-    config.consume_fuel(true); // the fuel slices need it
-    let engine = wasmi::Engine::new(&config);
+    // Fuel metered for execution (the slices need it), not translation.
+    let engine = wasmi::Engine::new(&run::engine_config());
     let mut linker = wasmi::Linker::<Process>::new(&engine);
     add_to_linker(&mut linker)?;
     spawn::add_to_linker(&mut linker)?;
@@ -128,6 +128,8 @@ pub fn run_python(
             spawner: Some(host),
         },
     );
+    // The engine meters fuel, so a start function needs some: one slice.
+    store.set_fuel(run::FUEL_SLICE)?;
     let instance = linker.instantiate_and_start(&mut store, &python)?;
     let status = run::run_start(&mut store, &instance, None)?;
     Ok((status, stdout.contents()))

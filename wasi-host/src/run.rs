@@ -4,7 +4,7 @@
 //! status out of the call's outcome ([`exit_status`]).
 //!
 //! Fuel slices are how a compute loop that makes no syscall still stops:
-//! the engine must meter fuel (`wasmi::Config::consume_fuel(true)`); each
+//! the engine must meter fuel ([`engine_config`]); each
 //! slice grants [`FUEL_SLICE`] units, and when they run out the call is
 //! suspended, the [`Interrupt`]s are checked and the call resumes.
 //!
@@ -20,6 +20,27 @@
 use crate::ctx::{Termination, WasiView};
 use crate::stream::Interrupt;
 use wasmi::{Func, Instance, ResumableCall, Store, Val};
+
+/// An engine configuration for [`call_sliced`]: fuel metered, for
+/// execution only. wasmi charges lazy translation to whichever call first
+/// runs a function by default, and a translation that finds too little
+/// fuel left in the slice fails the call instead of suspending it; a fuel
+/// bound should not depend on which process ran a function first either.
+///
+/// ```
+/// let engine = wasmi::Engine::new(&wasiland_wasi_host::run::engine_config());
+/// # drop(engine);
+/// ```
+pub fn engine_config() -> wasmi::Config {
+    let mut config = wasmi::Config::default();
+    config.consume_fuel(true);
+    config.fuel_cost(wasmi::CustomFuelCosts {
+        bytes_copied_per_fuel: 64,
+        fuel_per_bytes_translated: 0,
+        fuel_per_bytes_validated: 0,
+    });
+    config
+}
 
 /// Fuel granted per slice by [`call_sliced`]; between slices the
 /// interrupts are checked. About 1-5 ms of RustPython execution.
@@ -53,14 +74,13 @@ pub fn exit_status<T>(outcome: Result<T, wasmi::Error>) -> Result<i32, wasmi::Er
 /// bounds the total (`None`: unlimited; past it the call traps with
 /// `OutOfFuel`). Returns the function's first `i32` result, else 0.
 ///
-/// The store's engine must consume fuel.
+/// The store's engine must consume fuel, and should not charge
+/// translation ([`engine_config`]).
 ///
 /// ```
 /// use std::time::{Duration, Instant};
 /// use wasiland_wasi_host::{run::call_sliced, Interrupt, InterruptReason, Termination};
-/// let mut config = wasmi::Config::default();
-/// config.consume_fuel(true);
-/// let engine = wasmi::Engine::new(&config);
+/// let engine = wasmi::Engine::new(&wasiland_wasi_host::run::engine_config());
 /// let wasm = wat::parse_str(r#"(module (func (export "spin") (loop br 0)))"#).unwrap();
 /// let module = wasmi::Module::new(&engine, &wasm[..]).unwrap();
 /// let mut store = wasmi::Store::new(&engine, ());

@@ -55,11 +55,9 @@ fn python_spawns_through_the_public_spawn_import() {
 
 #[test]
 fn a_compute_loop_stops_at_its_deadline() {
-    // The deadline is the example's 60 s; a fuel bound stops the loop sooner,
-    // through the same slices.
-    let mut config = wasmi::Config::default();
-    config.consume_fuel(true);
-    let engine = wasmi::Engine::new(&config);
+    // The run's own deadline, checked between fuel slices, stops a loop
+    // that makes no syscall.
+    let engine = wasmi::Engine::new(&wasiland_wasi_host::run::engine_config());
     let module = wasmi::Module::new(&engine, &fixture("rustpython.wasm")[..]).expect("module");
     let mut linker = wasmi::Linker::<wasiland_wasi_host::WasiCtx>::new(&engine);
     wasiland_wasi_host::add_to_linker(&mut linker).expect("preview1");
@@ -75,6 +73,9 @@ fn a_compute_loop_stops_at_its_deadline() {
     .interrupt(interrupt)
     .build();
     let mut store = wasmi::Store::new(&engine, wasi);
+    store
+        .set_fuel(wasiland_wasi_host::run::FUEL_SLICE)
+        .expect("fuel");
     let instance = linker
         .instantiate_and_start(&mut store, &module)
         .expect("instance");
