@@ -112,15 +112,12 @@ fn run(cmd: &Command) -> Result<i32, String> {
                 .get_typed_func::<(), ()>(&store, "_start")?
                 .call(&mut store, ())
         });
-    match outcome {
-        Ok(()) => Ok(0),
-        Err(e) => match e.i32_exit_status() {
-            Some(code) => Ok(code),
-            None => {
-                eprintln!("wasi_run: {e}");
-                Ok(134)
-            }
-        },
+    match wasiland_wasi_host::run::exit_status(outcome) {
+        Ok(code) => Ok(code),
+        Err(e) => {
+            eprintln!("wasi_run: {e}");
+            Ok(134)
+        }
     }
 }
 
