@@ -54,8 +54,8 @@ pub const FUEL_SLICE: u64 = 20_000_000;
 /// ```
 /// use wasiland_wasi_host::run::exit_status;
 /// assert_eq!(exit_status(Ok(())).unwrap(), 0);
-/// assert_eq!(exit_status(Err(wasmi::Error::i32_exit(3))).unwrap(), 3);
-/// let trap = exit_status(Err(wasmi::Error::from(wasmi::TrapCode::UnreachableCodeReached)));
+/// assert_eq!(exit_status::<()>(Err(wasmi::Error::i32_exit(3))).unwrap(), 3);
+/// let trap = exit_status::<()>(Err(wasmi::Error::from(wasmi::TrapCode::UnreachableCodeReached)));
 /// assert_eq!(trap.unwrap_err().as_trap_code(), Some(wasmi::TrapCode::UnreachableCodeReached));
 /// ```
 pub fn exit_status<T>(outcome: Result<T, wasmi::Error>) -> Result<i32, wasmi::Error> {
