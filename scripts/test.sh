@@ -26,6 +26,9 @@ cargo clippy --quiet --manifest-path runner/python/Cargo.toml --target-dir targe
 log "Rust test suites"
 cargo test --workspace
 
+log "an embedder's crate outside the workspace, built in debug mode, runs python3"
+"$REPO_ROOT/scripts/test-embedder.sh"
+
 log "unit tests of our guest tools (host build)"
 (cd fixtures/tools && cargo test --release --quiet)
 
