@@ -161,14 +161,20 @@ fn parse_args_limit(s: &str) -> Result<u64, String> {
     Ok(n)
 }
 
+/// [`Limits::default`] without a wall-clock limit: `shell` (per command,
+/// only when asked) and `wasm` (as in wasmtime).
+pub fn untimed_defaults() -> Limits {
+    Limits {
+        timeout: None,
+        ..Limits::default()
+    }
+}
+
 impl LimitArgs {
-    /// The limits these flags give, on top of the defaults; `default_timeout`
-    /// applies when `--timeout` is not given.
-    pub fn limits(&self, default_timeout: Option<Duration>) -> Limits {
-        let mut l = Limits {
-            timeout: default_timeout,
-            ..Limits::default()
-        };
+    /// The limits these flags give on top of `base`, the command's own
+    /// defaults (`run`'s, `shell`'s without a timeout, the MCP server's).
+    pub fn limits(&self, base: Limits) -> Limits {
+        let mut l = base;
         if let Some(t) = self.timeout {
             l.timeout = (!t.is_zero()).then_some(t);
         }
@@ -214,12 +220,12 @@ impl SandboxArgs {
         parse::sandbox_path(HOME, &self.workdir)
     }
 
-    /// Build the sandbox these flags describe and copy the mounts in;
-    /// errors are messages for the user.
-    pub fn sandbox(&self, default_timeout: Option<Duration>) -> Result<Sandbox, String> {
+    /// Build the sandbox these flags describe (their limits on top of
+    /// `base`) and copy the mounts in; errors are messages for the user.
+    pub fn sandbox(&self, base: Limits) -> Result<Sandbox, String> {
         let workdir = self.workdir();
         let mut b = Sandbox::builder()
-            .limits(self.limits.limits(default_timeout))
+            .limits(self.limits.limits(base))
             .cwd(&workdir);
         if !self.no_image_cache {
             if let Some(dir) = image_cache_dir() {
@@ -353,13 +359,10 @@ mod tests {
     #[test]
     fn zero_timeout_means_none() {
         let probe = <Probe as clap::Parser>::parse_from(["x", "--timeout", "0"]);
-        assert_eq!(
-            probe.limits.limits(Some(Duration::from_secs(60))).timeout,
-            None
-        );
+        assert_eq!(probe.limits.limits(Limits::default()).timeout, None);
         let probe = <Probe as clap::Parser>::parse_from(["x"]);
         assert_eq!(
-            probe.limits.limits(Some(Duration::from_secs(60))).timeout,
+            probe.limits.limits(Limits::default()).timeout,
             Some(Duration::from_secs(60))
         );
     }

@@ -61,30 +61,24 @@ pub fn help_with_server_defaults(command: Command) -> Command {
         .map_or_else(|| "none".to_string(), |t| format!("{}", t.as_secs_f64()));
     command
         .mut_arg("timeout", |a| {
-            a.help("Wall-clock limit of each tool call in seconds, 0 for none; a call's timeout_s may ask for less (exit status 124)")
-                .pipe_default(timeout)
+            let a = a.help("Wall-clock limit of each tool call in seconds, 0 for none; a call's timeout_s may ask for less (exit status 124)");
+            with_default(a, timeout)
         })
-        .mut_arg("output_limit", |a| a.pipe_default(bytes(defaults.output)))
-        .mut_arg("fs_limit", |a| a.pipe_default(bytes(defaults.fs_bytes)))
+        .mut_arg("output_limit", |a| with_default(a, bytes(defaults.output)))
+        .mut_arg("fs_limit", |a| with_default(a, bytes(defaults.fs_bytes)))
         .mut_arg("sandbox_memory", |a| {
-            a.pipe_default(bytes(defaults.sandbox_memory))
+            with_default(a, bytes(defaults.sandbox_memory))
         })
 }
 
-/// Replacing the `[default: ...]` at the end of a flag's help text.
-trait DefaultInHelp {
-    fn pipe_default(self, value: String) -> Self;
-}
-
-impl DefaultInHelp for Arg {
-    fn pipe_default(self, value: String) -> Arg {
-        let help = self.get_help().map(|h| h.to_string()).unwrap_or_default();
-        let text = help
-            .rsplit_once(" [default:")
-            .map_or(help.as_str(), |(t, _)| t);
-        let text = format!("{text} [default: {value}]");
-        self.help(text)
-    }
+/// `arg` with the `[default: ...]` at the end of its help text replaced.
+fn with_default(arg: Arg, value: String) -> Arg {
+    let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+    let text = help
+        .rsplit_once(" [default:")
+        .map_or(help.as_str(), |(t, _)| t);
+    let text = format!("{text} [default: {value}]");
+    arg.help(text)
 }
 
 pub fn run(args: McpArgs) -> i32 {
@@ -100,7 +94,13 @@ pub fn run(args: McpArgs) -> i32 {
 fn serve(args: McpArgs) -> Result<(), (i32, String)> {
     let usage = |m: String| (2, m);
     let config = config(&args).map_err(usage)?;
-    let template = args.sandbox.sandbox(config.limits.timeout).map_err(usage)?;
+    // The template copies the mounts in under `run`'s limits; the registry
+    // then gives it the server's (`config.limits`).
+    let base = wasiland::Limits {
+        timeout: config.limits.timeout,
+        ..wasiland::Limits::default()
+    };
+    let template = args.sandbox.sandbox(base).map_err(usage)?;
     let workdir = args.sandbox.workdir();
     for (_, guest) in &args.sandbox.mounts {
         let guest = parse::sandbox_path(&workdir, guest);
@@ -125,18 +125,7 @@ fn serve(args: McpArgs) -> Result<(), (i32, String)> {
 
 fn config(args: &McpArgs) -> Result<ServerConfig, String> {
     // The server's defaults where no flag says otherwise.
-    let given = &args.sandbox.limits;
-    let defaults = wasiland::mcp::default_limits();
-    let mut limits = given.limits(defaults.timeout);
-    if given.output_limit.is_none() {
-        limits.output = defaults.output;
-    }
-    if given.fs_limit.is_none() {
-        limits.fs_bytes = defaults.fs_bytes;
-    }
-    if given.sandbox_memory.is_none() {
-        limits.sandbox_memory = defaults.sandbox_memory;
-    }
+    let limits = args.sandbox.limits.limits(wasiland::mcp::default_limits());
     if let Some(tools) = &args.allow_tools {
         let known = wasiland::mcp::tool_names();
         if let Some(unknown) = tools.iter().find(|t| !known.contains(t)) {

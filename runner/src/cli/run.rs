@@ -44,8 +44,7 @@ const USAGE: i32 = 2;
 const EXPORT_FAILED: i32 = 1;
 
 pub fn run(args: RunArgs) -> i32 {
-    let default_timeout = wasiland::Limits::default().timeout;
-    let mut sb = match args.sandbox.sandbox(default_timeout) {
+    let mut sb = match args.sandbox.sandbox(wasiland::Limits::default()) {
         Ok(sb) => sb,
         Err(e) => {
             text::error(&e);

@@ -31,7 +31,7 @@ pub struct ShellArgs {
 
 pub fn run(args: ShellArgs) -> i32 {
     // An interactive command runs until the user stops it, unless asked.
-    let mut sb = match args.sandbox.sandbox(None) {
+    let mut sb = match args.sandbox.sandbox(super::common::untimed_defaults()) {
         Ok(sb) => sb,
         Err(e) => {
             text::error(&e);

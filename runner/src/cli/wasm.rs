@@ -68,7 +68,7 @@ fn module_error(e: &wasiland::ModuleError) -> String {
 
 pub fn run(args: WasmArgs) -> i32 {
     // Only an explicit --timeout bounds a single module run, as in wasmtime.
-    let limits = args.limits.limits(None);
+    let limits = args.limits.limits(common::untimed_defaults());
     let Some(module_path) = args.module_and_args.first() else {
         text::error("no module given");
         return 2;
