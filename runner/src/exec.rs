@@ -42,6 +42,9 @@ pub(crate) fn guard_shell(stderr: Option<&Stdio>, f: impl FnOnce() -> i32) -> i3
     })
 }
 
+/// The most distinct limit hits one run records.
+pub const MAX_LIMIT_HITS: usize = 32;
+
 /// Everything the processes of one sandbox share.
 #[derive(Clone)]
 pub struct ExecEnv {
@@ -323,15 +326,19 @@ impl ExecEnv {
         })
     }
 
-    /// Record a limit hit for the run's result.
+    /// Record a limit hit for the run's result: once per limit and
+    /// process, and at most [`MAX_LIMIT_HITS`] of them (a loop refused
+    /// a million times must not grow the list, nor the CLI's report).
     pub fn record_hit(&self, kind: LimitKind, process: &str) {
-        self.hits
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(LimitHit {
+        let mut hits = self.hits.lock().unwrap_or_else(|e| e.into_inner());
+        if hits.len() < MAX_LIMIT_HITS
+            && !hits.iter().any(|h| h.kind == kind && h.process == process)
+        {
+            hits.push(LimitHit {
                 kind,
                 process: process.to_string(),
             });
+        }
     }
 
     /// Start a WebAssembly program as a process on its own thread.

@@ -32,7 +32,8 @@
 //! Modules, from the outside in: [`sandbox`] (the API), [`shell`] (the
 //! shell), [`exec`] (finding and starting programs), [`tools`] (the tool
 //! registry), [`guests`] (where the standard tools come from),
-//! [`host_functions`] (the embedder's own imports),
+//! [`host_functions`] (the embedder's own imports), [`host_allocator`]
+//! (freed memory back to the OS),
 //! [`process`] (one guest process), [`image`] (start-up images),
 //! [`spawn`] (the `wasiland_v1.spawn` import), [`runtime`] (engine and
 //! module cache), [`limits`], [`state`] (saved states), and
@@ -46,6 +47,7 @@
 
 pub mod exec;
 pub mod guests;
+pub mod host_allocator;
 pub mod host_functions;
 pub mod image;
 pub mod limits;

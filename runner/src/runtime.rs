@@ -313,6 +313,7 @@ impl Runtime {
     }
 
     fn build(image_cache: Option<std::path::PathBuf>) -> Runtime {
+        crate::host_allocator::return_freed_memory();
         Runtime {
             inner: Arc::new(RuntimeInner {
                 main: EngineHome::new(&Runtime::engine_config()),

@@ -149,6 +149,31 @@ echo "z=\$(echo $x)" > /tmp/s; . /tmp/s; echo "${#z}""#;
 }
 
 #[test]
+fn a_refused_subshell_copies_nothing() {
+    // A 64 MiB variable under a 256 MiB sandbox: one subshell's copy fits,
+    // a `$(...)` inside it does not. Before, every `$(...)` copied the
+    // whole state and was refused after (about 40 ms each, so 400 of them
+    // ran 16 s against a 10 s deadline; the shell fuzzer's seed
+    // 7000003259), and a child `sh` copied the exported variable without
+    // charging it at all.
+    let script = r#"x=a; for i in {1..26}; do x=$x$x; done; echo ${#x}
+( : $(true){1..400} ); echo sub $?
+export x; ( sh -c 'echo child' ); echo sh $?"#;
+    let m = measure(
+        &["run", "--timeout", "10", "--sandbox-memory", "256M", script],
+        Duration::from_secs(60),
+    );
+    assert_bounded(&m, 0, Duration::from_secs(10), 256 * MIB + CLI_OVERHEAD);
+    assert_eq!(m.stdout, "67108864\nsub 0\nsh 1\n", "{m:?}");
+    for what in ["fork", "sh"] {
+        let refusal = format!(
+            "{what}: cannot allocate memory (sandbox memory limit 256 MiB, --sandbox-memory)"
+        );
+        assert!(m.stderr.contains(&refusal), "{refusal}: {m:?}");
+    }
+}
+
+#[test]
 fn guest_written_modules_do_not_stay_compiled() {
     // 30 distinct modules written by a guest, each run once: an empty
     // `_start` and an 8 MiB function never called (wasmi keeps a copy of

@@ -214,12 +214,11 @@ pub(crate) fn run_argv(
 pub(crate) fn interrupted(exec: &ExecEnv, r: InterruptReason) -> Flow {
     match r {
         InterruptReason::Timeout => {
-            let mut hits = exec.hits.lock().unwrap_or_else(|e| e.into_inner());
-            if !hits.iter().any(|h| h.kind == LimitKind::Timeout) {
-                hits.push(crate::limits::LimitHit {
-                    kind: LimitKind::Timeout,
-                    process: "sh".into(),
-                });
+            let hits = exec.hits.lock().unwrap_or_else(|e| e.into_inner());
+            let seen = hits.iter().any(|h| h.kind == LimitKind::Timeout);
+            drop(hits);
+            if !seen {
+                exec.record_hit(LimitKind::Timeout, "sh");
             }
             Flow::Exit(LimitKind::Timeout.exit_status())
         }
@@ -463,12 +462,9 @@ impl<'a> Shell<'a> {
         F: FnOnce(&mut Shell<'_>) -> R,
     {
         self.check_depth("subshell")?;
-        let mut st = self.st.clone();
-        // The copy holds as much memory as the original.
-        if st.attach_memory(&self.exec.budget).is_err() {
-            self.memory_refused("fork");
+        let Some(mut st) = self.fork_state() else {
             return Ok(1);
-        }
+        };
         st.traps.clear();
         st.pid = st.pid.wrapping_add(1);
         let mut sub = Shell::new(&mut st, self.exec, fds, self.depth + 1);
@@ -499,12 +495,9 @@ impl<'a> Shell<'a> {
 
     fn run_async(&mut self, and_or: &ast::AndOrList) -> R {
         self.check_depth("background job")?;
-        let mut st = self.st.clone();
-        // The job's copy of the state holds as much memory as the original.
-        if st.attach_memory(&self.exec.budget).is_err() {
-            self.memory_refused("fork");
+        let Some(mut st) = self.fork_state() else {
             return Ok(1);
-        }
+        };
         st.traps.clear();
         let pid = st.pid.wrapping_add(100 + self.jobs.len() as u32);
         st.pid = pid;
@@ -676,13 +669,10 @@ impl<'a> Shell<'a> {
                 fds.set(1, Some(Stdio::Output(Arc::new(w))));
                 prev = Some(Stdio::Input(Arc::new(r)));
             }
-            let mut st = self.st.clone();
-            // Each stage's copy of the state is charged like the original.
-            if st.attach_memory(&self.exec.budget).is_err() {
-                self.memory_refused("fork");
+            let Some(mut st) = self.fork_state() else {
                 handles.push(None);
                 continue;
-            }
+            };
             st.traps.clear();
             st.pid = st.pid.wrapping_add(1 + i as u32);
             let exec = self.exec.clone();
@@ -1402,7 +1392,9 @@ impl<'a> Shell<'a> {
         temp: &[(String, String)],
     ) -> R {
         self.check_depth(arg0)?;
-        let mut st = self.st.child_shell();
+        let Some(mut st) = self.child_state(arg0) else {
+            return Ok(1);
+        };
         for (k, v) in temp {
             st.export(k, v);
         }

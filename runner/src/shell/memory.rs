@@ -89,6 +89,36 @@ impl ShellState {
         Ok(())
     }
 
+    /// A copy of this state (a subshell, pipeline stage or background
+    /// job), charged to `budget` before anything is copied. Copying first
+    /// and charging after let a loop of refused subshells over a 64 MiB
+    /// variable copy 64 MiB each time, past its deadline (shell fuzzer).
+    pub(crate) fn metered_copy(&self, budget: &MemoryBudget) -> Result<ShellState, BudgetExceeded> {
+        let charge = budget.try_charge(self.mem.bytes)?;
+        let mut st = self.clone();
+        st.mem.charge = Some(charge);
+        Ok(st)
+    }
+
+    /// [`ShellState::child_shell`] (a new `sh` process), charged to
+    /// `budget` for the exported variables it copies before they are copied.
+    pub(crate) fn metered_child_shell(
+        &self,
+        budget: &MemoryBudget,
+    ) -> Result<ShellState, BudgetExceeded> {
+        let exported: u64 = self
+            .vars
+            .iter()
+            .filter(|(_, v)| v.exported)
+            .map(|(k, v)| var_size(k, v))
+            .sum();
+        let charge = budget.try_charge(exported)?;
+        let mut st = self.child_shell();
+        st.mem.charge = Some(charge);
+        st.mem.bytes = exported;
+        Ok(st)
+    }
+
     /// Charge `bytes` about to be stored; refused, nothing may be stored.
     pub(crate) fn grow_memory(&mut self, bytes: u64) -> Result<(), BudgetExceeded> {
         if let Some(c) = &mut self.mem.charge {
@@ -224,6 +254,25 @@ impl Shell<'_> {
 
     /// Report that `what` was refused for lack of sandbox memory,
     /// recording the limit hit.
+    /// [`ShellState::metered_copy`] of this shell's state; refused, bash's
+    /// `fork: cannot allocate memory` and `None`.
+    pub(crate) fn fork_state(&mut self) -> Option<ShellState> {
+        if self.st.mem.since_count > 0 {
+            // The charge is an upper bound until counted; a copy is charged
+            // what the state holds, no more (counting costs what copying does).
+            self.st.recount_memory(0);
+        }
+        let copy = self.st.metered_copy(&self.exec.budget);
+        copy.inspect_err(|_| self.memory_refused("fork")).ok()
+    }
+
+    /// [`ShellState::metered_child_shell`] of this shell's state; refused,
+    /// `NAME: cannot allocate memory` and `None`.
+    pub(crate) fn child_state(&mut self, name: &str) -> Option<ShellState> {
+        let child = self.st.metered_child_shell(&self.exec.budget);
+        child.inspect_err(|_| self.memory_refused(name)).ok()
+    }
+
     pub(crate) fn memory_refused(&mut self, what: &str) {
         self.exec.record_hit(LimitKind::SandboxMemory, "sh");
         let msg = refusal_message(what, self.exec.budget.limit());

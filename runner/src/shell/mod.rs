@@ -494,7 +494,14 @@ pub fn run_script_file(
     args: Vec<String>,
     stdio: [Stdio; 3],
 ) -> i32 {
-    let mut child = state.child_shell();
+    let mut child = match state.metered_child_shell(&exec.budget) {
+        Ok(child) => child,
+        Err(_) => {
+            let line = memory::refusal_message(name, exec.budget.limit()) + "\n";
+            let _ = stdio[2].write_all(line.as_bytes(), &exec.interrupt);
+            return 1;
+        }
+    };
     child.arg0 = name.to_string();
     child.positional = args;
     exec::run_toplevel(&mut child, exec, script, stdio)

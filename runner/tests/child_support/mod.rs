@@ -22,10 +22,19 @@ pub fn reset_peak_rss() {
 /// This process's peak resident memory (`VmHWM`) since the last reset,
 /// in bytes; `None` where `/proc` does not say.
 pub fn peak_rss() -> Option<u64> {
+    status_bytes("VmHWM:")
+}
+
+/// This process's resident memory now (`VmRSS`), in bytes.
+pub fn current_rss() -> Option<u64> {
+    status_bytes("VmRSS:")
+}
+
+fn status_bytes(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let kib: u64 = status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .find_map(|l| l.strip_prefix(field))?
         .split_whitespace()
         .next()?
         .parse()

@@ -9,7 +9,7 @@
 //! [`rss_bound`]; no panic reached the host outside the parser guard; the
 //! sandbox still runs a command.
 
-use crate::child_support::{peak_rss, reset_peak_rss};
+use crate::child_support::{current_rss, peak_rss, reset_peak_rss};
 use crate::generate::program;
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -40,10 +40,12 @@ pub const RSS_OVERHEAD: u64 = 320 << 20;
 const CHUNK: u64 = 200;
 const SANDBOX_REUSE: u64 = 20;
 
-/// The limits every program runs under.
+/// The limits every program runs under. One second: the programs that
+/// run to their deadline (loops, fork bombs) are most of the fuzzer's
+/// time, and the deadline is checked the same way at any length.
 pub fn limits() -> Limits {
     Limits {
-        timeout: Some(Duration::from_secs(2)),
+        timeout: Some(Duration::from_secs(1)),
         fuel: None,
         memory: Some(64 << 20),
         sandbox_memory: Some(256 << 20),
@@ -239,6 +241,7 @@ pub fn child_main() {
         if spec.panic_at == Some(seed) {
             let _ = std::thread::spawn(|| panic!("sabotage")).join();
         }
+        let before = current_rss().unwrap_or(0);
         reset_peak_rss();
         let started = Instant::now();
         let r = sb.run(&text);
@@ -268,9 +271,10 @@ pub fn child_main() {
         let rss = peak_rss().unwrap_or(0);
         if rss > bound {
             problems.push(format!(
-                "rss: peak {} MiB over the bound of {} MiB",
+                "rss: peak {} MiB over the bound of {} MiB ({} MiB resident before it ran)",
                 rss >> 20,
-                bound >> 20
+                bound >> 20,
+                before >> 20
             ));
         }
         if HOST_PANICS.load(Ordering::SeqCst) != panics {

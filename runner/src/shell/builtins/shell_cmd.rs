@@ -119,7 +119,9 @@ pub(crate) fn run_shell_command(
     };
     let _ = command;
     sh.check_depth(&name)?;
-    let mut st = sh.st.child_shell();
+    let Some(mut st) = sh.child_state(&name) else {
+        return Ok(1);
+    };
     for (k, v) in temp {
         st.export(k, v);
     }
@@ -136,7 +138,9 @@ pub(crate) fn run_shell_command(
 
 /// `env [-i] [-u NAME]... [NAME=VALUE]... [COMMAND [ARGS...]]`.
 pub(crate) fn env_builtin(sh: &mut Shell<'_>, argv: &[String], temp: &[(String, String)]) -> R {
-    let mut st = sh.st.clone();
+    let Some(mut st) = sh.fork_state() else {
+        return Ok(1);
+    };
     for (k, v) in temp {
         st.export(k, v);
     }
@@ -424,7 +428,11 @@ pub(crate) fn timeout(sh: &mut Shell<'_>, argv: &[String], _temp: &[(String, Str
             }
         })
     };
-    let mut st = sh.st.clone();
+    let Some(mut st) = sh.fork_state() else {
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = watcher.join();
+        return Ok(1);
+    };
     let status = {
         let mut sub = Shell::new(&mut st, &exec, sh.fds.clone(), sh.depth + 1);
         sub.subshell = true;
@@ -443,11 +451,9 @@ pub(crate) fn timeout(sh: &mut Shell<'_>, argv: &[String], _temp: &[(String, Str
         .drain(..)
         .filter(|h| h.kind != crate::limits::LimitKind::Timeout)
         .collect();
-    sh.exec
-        .hits
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .extend(others);
+    for h in others {
+        sh.exec.record_hit(h.kind, &h.process);
+    }
     Ok(if expired && !preserve { 124 } else { status })
 }
 
