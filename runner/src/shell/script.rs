@@ -434,6 +434,11 @@ fn tok_error(e: TokenizerError) -> TokError {
     }
 }
 
+/// Bytes the probe's reader hands out at once: a level of nesting takes
+/// at least two (`$(`), so the stack is checked at least every 32 levels,
+/// well inside [`RED_ZONE`].
+const PROBE_READ: usize = 64;
+
 /// Tokenize `text` through brush's `Parser` over a reader that fails when
 /// the stack is nearly used up: the tokenizer stops with an error instead
 /// of overflowing. (The text is prefixed with `)` so the grammar fails at
@@ -442,6 +447,9 @@ fn depth_probe(text: &str) -> Result<(), TokError> {
     struct Guarded<'t> {
         data: &'t [u8],
         pos: usize,
+        /// The stack ran low (brush reports it as a read or a decoding
+        /// error, depending on where it was reading).
+        tripped: bool,
     }
     impl std::io::Read for Guarded<'_> {
         fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -454,9 +462,14 @@ fn depth_probe(text: &str) -> Result<(), TokError> {
     impl std::io::BufRead for Guarded<'_> {
         fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
             if stacker::remaining_stack().is_none_or(|r| r < RED_ZONE) {
+                self.tripped = true;
                 return Err(std::io::Error::other("nesting too deep"));
             }
-            Ok(&self.data[self.pos..])
+            // A little at a time, so the check above runs every few levels:
+            // handed the whole text, the tokenizer never asked again and
+            // 100,000 nested `$(` overflowed the host stack.
+            let end = self.data.len().min(self.pos.saturating_add(PROBE_READ));
+            Ok(&self.data[self.pos..end])
         }
         fn consume(&mut self, n: usize) {
             self.pos = (self.pos + n).min(self.data.len());
@@ -466,26 +479,27 @@ fn depth_probe(text: &str) -> Result<(), TokError> {
     let mut reader = Guarded {
         data: probe.as_bytes(),
         pos: 0,
+        tripped: false,
     };
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         brush_parser::Parser::new(&mut reader, &options()).parse_program()
     }));
-    match result {
-        Ok(Err(ParseError::Tokenizing {
-            inner: TokenizerError::ReadError(_),
-            position,
-        })) => Err(TokError {
-            error: SyntaxError {
-                line: 0,
-                message:
-                    "syntax error: expansions nested too deeply (more than the host stack allows)"
-                        .into(),
-            },
-            line: position.map(|p| p.line.saturating_sub(1).max(1)),
-            unterminated: false,
-        }),
-        _ => Ok(()),
+    if !reader.tripped {
+        return Ok(());
     }
+    let position = match result {
+        Ok(Err(ParseError::Tokenizing { position, .. })) => position,
+        _ => None,
+    };
+    Err(TokError {
+        error: SyntaxError {
+            line: 0,
+            message: "syntax error: expansions nested too deeply (more than the host stack allows)"
+                .into(),
+        },
+        line: position.map(|p| p.line.saturating_sub(1).max(1)),
+        unterminated: false,
+    })
 }
 
 /// End of the piece of `src` starting at `pos`: just after the first

@@ -191,7 +191,10 @@ impl Gen {
     /// Shapes that broke the host before, or that size an allocation or a
     /// loop by a number or length from the text, in random sizes.
     fn hostile(&mut self) {
-        let n = self.rng.size().max(1);
+        // Now and then ten times the usual size: 100,000 nested `$(` got
+        // past a stack guard that 40,000 never reached.
+        let scale = if self.rng.chance(10) { 10 } else { 1 };
+        let n = (self.rng.size() * scale).max(1);
         let big = [
             "20000",
             "100000",
@@ -673,6 +676,8 @@ pub const KNOWN: &[&str] = &[
     "a=(); for i in {1..100000}; do a+=(\"$i$i$i$i$i$i$i$i\"); done; echo ${#a[@]}",
     "x=a; for i in {1..20}; do x=$x$x; done; while :; do set -- \"$@\" \"$x\"; done",
     "x=a; for i in {1..20}; do x=$x$x; done; while :; do eval \"f$RANDOM$RANDOM() { echo $x; }\"; done",
+    "x=$(printf '%.0s$(' {1..200000}); eval \"echo $x\"; echo \"echo $x\" > /tmp/s; . /tmp/s",
+    "x=a; for i in {1..26}; do x=$x$x; done; ( : $(true){1..400} ); export x; ( sh -c : )",
 ];
 
 /// The program of `seed`.
