@@ -174,6 +174,44 @@ export x; ( sh -c 'echo child' ); echo sh $?"#;
 }
 
 #[test]
+fn an_expression_naming_itself_is_charged_at_every_level() {
+    // Arithmetic evaluates a variable's text as an expression, recursively
+    // up to bash's 1024 levels; each level held its own copy of the text,
+    // uncharged: 1024 copies of 400 KB. Before: 400 MB peak under a 64 MiB
+    // sandbox (the shell fuzzer found it with 781 KB: 1.6 GB).
+    let script = r#"x=$(printf "x %.0s" {1..200000}); echo start; (( x ))"#;
+    let m = measure(
+        &["run", "--sandbox-memory", "64M", script],
+        Duration::from_secs(60),
+    );
+    assert_bounded(&m, 1, Duration::from_secs(30), 64 * MIB + CLI_OVERHEAD);
+    assert_eq!(m.stdout, "start\n", "{m:?}");
+    assert!(
+        m.stderr.contains(
+            "arithmetic: cannot allocate memory (sandbox memory limit 64 MiB, --sandbox-memory)"
+        ),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn a_huge_pattern_is_refused_before_it_is_compiled() {
+    // Compiling a pattern cannot be interrupted and takes about 1.4 us a
+    // byte: ten `${y##$x}` over an 800 KB `x` took 11 s against a 2 s
+    // timeout. Patterns are compiled up to 64 KiB.
+    let script = r#"x=$(printf '%0800000d' 0); y=abc; echo ${y##${x:0:65536}}
+for i in {1..10}; do : ${y##$x}; done"#;
+    let m = measure(&["run", "--timeout", "2", script], Duration::from_secs(60));
+    assert_bounded(&m, 1, Duration::from_secs(4), 64 * MIB + CLI_OVERHEAD);
+    assert_eq!(m.stdout, "abc\n", "{m:?}");
+    assert!(
+        m.stderr
+            .contains("pattern too long: 800000 bytes (at most 65536)"),
+        "{m:?}"
+    );
+}
+
+#[test]
 fn guest_written_modules_do_not_stay_compiled() {
     // 30 distinct modules written by a guest, each run once: an empty
     // `_start` and an 8 MiB function never called (wasmi keeps a copy of

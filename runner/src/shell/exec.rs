@@ -984,7 +984,8 @@ impl<'a> Shell<'a> {
             if !matched {
                 for p in &item.patterns {
                     let pat = self.expand_word_pattern(p)?;
-                    if super::pattern::Pattern::new(&pat, self.st.options.nocasematch)
+                    if self
+                        .pattern(&pat, self.st.options.nocasematch)?
                         .matches(&value)
                     {
                         matched = true;

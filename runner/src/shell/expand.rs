@@ -15,6 +15,7 @@ use brush_parser::word::{
     SubstringMatchKind, TildeExpr, WordPiece, WordPieceWithSource,
 };
 use std::collections::BTreeMap;
+use wasiland_wasi_host::budget::Charge;
 use wasiland_wasi_host::Stdio;
 
 /// How a piece of expanded text was quoted.
@@ -624,17 +625,38 @@ impl<'a> Shell<'a> {
 
     /// Look a variable up (with the dynamic ones).
     pub(crate) fn lookup_var(&mut self, name: &str) -> Option<Value> {
-        match name {
-            "RANDOM" => return Some(Value::Str(self.st.next_random().to_string())),
-            "LINENO" => return Some(Value::Str(self.line.to_string())),
-            "BASHPID" => return Some(Value::Str(self.st.pid.to_string())),
-            "SECONDS" if !self.st.vars.contains_key("SECONDS") => {
-                return Some(Value::Str("0".into()))
-            }
-            "PWD" => return Some(Value::Str(self.st.cwd().to_string())),
-            _ => {}
+        if let Some(v) = self.dynamic_var(name) {
+            return Some(Value::Str(v));
         }
         self.st.vars.get(name).and_then(|v| v.value.clone())
+    }
+
+    /// The value of a variable the shell computes when it is read
+    /// (`$RANDOM`, `$LINENO`...); `None` for every other name.
+    fn dynamic_var(&mut self, name: &str) -> Option<String> {
+        Some(match name {
+            "RANDOM" => self.st.next_random().to_string(),
+            "LINENO" => self.line.to_string(),
+            "BASHPID" => self.st.pid.to_string(),
+            "SECONDS" if !self.st.vars.contains_key("SECONDS") => "0".into(),
+            "PWD" => self.st.cwd().to_string(),
+            _ => return None,
+        })
+    }
+
+    /// `pat` compiled, after a deadline check; longer than
+    /// [`pattern::MAX_PATTERN_LEN`], an error.
+    pub(crate) fn pattern(&mut self, pat: &str, nocase: bool) -> Result<Pattern, Flow> {
+        self.check_interrupt()?;
+        if pat.len() > pattern::MAX_PATTERN_LEN {
+            self.err(format!(
+                "pattern too long: {} bytes (at most {})",
+                pat.len(),
+                pattern::MAX_PATTERN_LEN
+            ));
+            return Err(Flow::Abort(1));
+        }
+        Ok(Pattern::new(pat, nocase))
     }
 
     /// A variable's value for an expansion: the copy is charged first.
@@ -955,7 +977,7 @@ impl<'a> Shell<'a> {
                 // The pattern's own quoting decides; the double quotes around
                 // the whole expansion do not quote it.
                 let pat = self.expand_text_pattern(pattern.as_deref().unwrap_or(""), false)?;
-                let p = Pattern::new(&pat, false);
+                let p = self.pattern(&pat, false)?;
                 // The result is at most a copy of the value.
                 self.reserve(v.len(), "pattern removal")?;
                 let (suffix, longest) = match pe {
@@ -1094,7 +1116,10 @@ impl<'a> Shell<'a> {
                 };
                 // No pattern (or an empty one) is `?`: every character.
                 let only = match pattern.as_deref().filter(|p| !p.is_empty()) {
-                    Some(p) => Some(Pattern::new(&self.expand_text_pattern(p, false)?, false)),
+                    Some(p) => {
+                        let pat = self.expand_text_pattern(p, false)?;
+                        Some(self.pattern(&pat, false)?)
+                    }
                     None => None,
                 };
                 // A character's case mapping is at most three characters.
@@ -1118,7 +1143,7 @@ impl<'a> Shell<'a> {
                     }
                     None => String::new(),
                 };
-                let p = Pattern::new(&pat, false);
+                let p = self.pattern(&pat, false)?;
                 let kind = match match_kind {
                     SubstringMatchKind::FirstOccurrence => 0,
                     SubstringMatchKind::Anywhere => 1,
@@ -1571,7 +1596,15 @@ struct ShellArith<'s, 'a> {
 
 impl ArithEnv for ShellArith<'_, '_> {
     fn get(&mut self, name: &str, index: Option<i64>) -> Result<String, String> {
-        let v = self.sh.lookup_var(name);
+        if let Some(v) = self.sh.dynamic_var(name) {
+            return Ok(if index.is_none_or(|i| i == 0) {
+                v
+            } else {
+                String::new()
+            });
+        }
+        // Borrowed, not copied: an element read must not copy its array.
+        let v = self.sh.st.vars.get(name).and_then(|v| v.value.as_ref());
         match (v, index) {
             (None, _) => {
                 if self.sh.st.options.nounset {
@@ -1582,15 +1615,31 @@ impl ArithEnv for ShellArith<'_, '_> {
                 Ok(String::new())
             }
             (Some(v), None) => Ok(v.scalar().unwrap_or("").to_string()),
-            (Some(Value::Array(a)), Some(i)) => Ok(resolve_index(&a, i)
+            (Some(Value::Array(a)), Some(i)) => Ok(resolve_index(a, i)
                 .and_then(|k| a.get(&k).cloned())
                 .unwrap_or_default()),
             (Some(Value::Assoc(m)), Some(i)) => {
                 Ok(m.get(&i.to_string()).cloned().unwrap_or_default())
             }
-            (Some(Value::Str(s)), Some(0)) => Ok(s),
+            (Some(Value::Str(s)), Some(0)) => Ok(s.clone()),
             (Some(Value::Str(_)), Some(_)) => Ok(String::new()),
         }
+    }
+
+    fn hold(&mut self, bytes: usize) -> Result<Option<Charge>, String> {
+        let held = self.sh.check_interrupt().and_then(|()| {
+            match self.sh.exec.budget.try_charge(bytes as u64) {
+                Ok(charge) => Ok(charge),
+                Err(_) => {
+                    self.sh.memory_refused("arithmetic");
+                    Err(Flow::Abort(1))
+                }
+            }
+        });
+        held.map(Some).map_err(|flow| {
+            self.error = Some(flow);
+            String::new()
+        })
     }
 
     fn set(&mut self, name: &str, index: Option<i64>, value: i64) -> Result<(), String> {

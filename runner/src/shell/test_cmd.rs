@@ -2,7 +2,6 @@
 //! `[[ ]]` (patterns, `=~` regexes, arithmetic operands).
 
 use super::exec::{Flow, Shell, R};
-use super::pattern::Pattern;
 use super::{Value, Var};
 use crate::exec::absolute;
 use brush_parser::ast::{
@@ -228,7 +227,9 @@ impl<'a> Shell<'a> {
                     | B::StringExactlyMatchesString
                     | B::StringDoesNotExactlyMatchString => {
                         let pat = self.expand_word_pattern(r)?;
-                        let m = Pattern::new(&pat, self.st.options.nocasematch).matches(&left);
+                        let m = self
+                            .pattern(&pat, self.st.options.nocasematch)?
+                            .matches(&left);
                         if matches!(
                             op,
                             B::StringExactlyMatchesPattern | B::StringExactlyMatchesString
