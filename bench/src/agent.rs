@@ -278,7 +278,7 @@ pub fn measure(
     }
     let _ = writeln!(out);
 
-    out.push_str(&traceback_cost(setup, sandbox));
+    out.push_str(&traceback_cost(setup, sandbox, spawner, &work));
     out.push_str(&import_times(setup, sandbox, spawner, &work));
     Ok((out, clean))
 }
@@ -298,7 +298,22 @@ fn warm_median(setup: &Setup, sandbox: &mut Sandbox, cmd: &str) -> (Option<f64>,
     (median(&ms), status)
 }
 
-fn traceback_cost(setup: &Setup, sandbox: &mut Sandbox) -> String {
+/// A program that prints how long `sys.excepthook` (what an uncaught
+/// exception runs) takes on the first exception of its process, in ms.
+const EXCEPTHOOK_PROBE: &str = "import sys, time
+def f(): raise ValueError(\"bad value\")
+try:
+    f()
+except ValueError as e:
+    exc = e
+t = time.perf_counter(); sys.excepthook(type(exc), exc, exc.__traceback__); print((time.perf_counter() - t) * 1e3)";
+
+fn traceback_cost(
+    setup: &Setup,
+    sandbox: &mut Sandbox,
+    spawner: &mut Spawner,
+    work: &Path,
+) -> String {
     let mut out = String::new();
     let (clean, s0) = warm_median(setup, sandbox, "python3 -c 'x = 1'");
     let (raise, s1) = warm_median(
@@ -306,6 +321,7 @@ fn traceback_cost(setup: &Setup, sandbox: &mut Sandbox) -> String {
         sandbox,
         "python3 -c 'def f(): raise ValueError(\"bad value\")\nf()' 2>/dev/null",
     );
+    let (hook, cpython_hook) = in_process_ms(setup, sandbox, spawner, work, EXCEPTHOOK_PROBE);
     let _ = writeln!(out, "## An uncaught exception (wasiland warm)");
     let _ = writeln!(out);
     let _ = writeln!(
@@ -318,8 +334,54 @@ fn traceback_cost(setup: &Setup, sandbox: &mut Sandbox) -> String {
             _ => None,
         })
     );
+    let _ = writeln!(
+        out,
+        "- in-process (less noisy than a difference of two medians): `sys.excepthook` on a process's first exception {} ms (CPython {} ms)",
+        fmt_ms(hook),
+        fmt_ms(cpython_hook)
+    );
     let _ = writeln!(out);
     out
+}
+
+/// Medians of the milliseconds `probe` (a `-c` program without single
+/// quotes) prints about itself: in fresh python3 processes of the warm
+/// sandbox (stderr dropped), and in fresh CPython processes.
+fn in_process_ms(
+    setup: &Setup,
+    sandbox: &mut Sandbox,
+    spawner: &mut Spawner,
+    work: &Path,
+    probe: &str,
+) -> (Option<f64>, Option<f64>) {
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    for i in 0..setup.warmup + setup.runs {
+        let r = sandbox.run(&format!("python3 -c '{probe}' 2>/dev/null"));
+        let cpy = spawner.run(&Spec::new(
+            vec![
+                setup.cpython.display().to_string(),
+                "-c".into(),
+                probe.to_owned(),
+            ],
+            work,
+        ));
+        if i < setup.warmup {
+            continue;
+        }
+        if let Ok(ms) = r.stdout_str().trim().parse::<f64>() {
+            ours.push(ms);
+        }
+        if let Some(ms) = cpy.ok().and_then(|r| {
+            String::from_utf8_lossy(&r.stdout)
+                .trim()
+                .parse::<f64>()
+                .ok()
+        }) {
+            theirs.push(ms);
+        }
+    }
+    (median(&ours), median(&theirs))
 }
 
 fn import_times(
@@ -347,33 +409,7 @@ fn import_times(
         let probe = format!(
             "import time; t = time.perf_counter(); import {module}; print((time.perf_counter() - t) * 1e3)"
         );
-        let mut ours = Vec::new();
-        let mut theirs = Vec::new();
-        for i in 0..setup.warmup + setup.runs {
-            let r = sandbox.run(&format!("python3 -c '{probe}'"));
-            let cpy = spawner.run(&Spec::new(
-                vec![
-                    setup.cpython.display().to_string(),
-                    "-c".into(),
-                    probe.clone(),
-                ],
-                work,
-            ));
-            if i < setup.warmup {
-                continue;
-            }
-            if let Ok(ms) = r.stdout_str().trim().parse::<f64>() {
-                ours.push(ms);
-            }
-            if let Some(ms) = cpy.ok().and_then(|r| {
-                String::from_utf8_lossy(&r.stdout)
-                    .trim()
-                    .parse::<f64>()
-                    .ok()
-            }) {
-                theirs.push(ms);
-            }
-        }
+        let (ours, theirs) = in_process_ms(setup, sandbox, spawner, work, &probe);
         let (process, _) = warm_median(setup, sandbox, &format!("python3 -c 'import {module}'"));
         let delta = match (process, base) {
             (Some(a), Some(b)) => Some(a - b),
@@ -382,8 +418,8 @@ fn import_times(
         let _ = writeln!(
             out,
             "| `{module}` | {} | {} | {} |",
-            fmt_ms(median(&ours)),
-            fmt_ms(median(&theirs)),
+            fmt_ms(ours),
+            fmt_ms(theirs),
             fmt_ms(delta)
         );
     }
