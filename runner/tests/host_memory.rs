@@ -26,6 +26,15 @@ fn assert_bounded(m: &Measured, status: i32, within: Duration, peak: u64) {
     assert!(m.peak_rss < peak, "peak RSS over {} MiB: {m:?}", peak / MIB);
 }
 
+/// The shell's refusal of `what` under a sandbox memory limit of `limit`
+/// is on stderr.
+#[track_caller]
+fn assert_refused(m: &Measured, what: &str, limit: &str) {
+    let refusal =
+        format!("{what}: cannot allocate memory (sandbox memory limit {limit}, --sandbox-memory)");
+    assert!(m.stderr.contains(&refusal), "{refusal}: {m:?}");
+}
+
 /// A temporary host directory holding the named hostile guests as `.wasm`
 /// files (to `--mount` into a sandbox or run with `wasiland wasm`).
 fn hostile_dir(names: &[&str]) -> tempfile::TempDir {
@@ -140,12 +149,7 @@ echo "z=\$(echo $x)" > /tmp/s; . /tmp/s; echo "${#z}""#;
     );
     assert_bounded(&m, 0, Duration::from_secs(30), 64 * MIB + CLI_OVERHEAD);
     assert_eq!(m.stdout, "0\n0\n0\n", "{m:?}");
-    assert!(
-        m.stderr.contains(
-            "command too long: cannot allocate memory (sandbox memory limit 64 MiB, --sandbox-memory)"
-        ),
-        "{m:?}"
-    );
+    assert_refused(&m, "command too long", "64 MiB");
 }
 
 #[test]
@@ -165,12 +169,8 @@ export x; ( sh -c 'echo child' ); echo sh $?"#;
     );
     assert_bounded(&m, 0, Duration::from_secs(10), 256 * MIB + CLI_OVERHEAD);
     assert_eq!(m.stdout, "67108864\nsub 0\nsh 1\n", "{m:?}");
-    for what in ["fork", "sh"] {
-        let refusal = format!(
-            "{what}: cannot allocate memory (sandbox memory limit 256 MiB, --sandbox-memory)"
-        );
-        assert!(m.stderr.contains(&refusal), "{refusal}: {m:?}");
-    }
+    assert_refused(&m, "fork", "256 MiB");
+    assert_refused(&m, "sh", "256 MiB");
 }
 
 #[test]
@@ -186,12 +186,7 @@ fn an_expression_naming_itself_is_charged_at_every_level() {
     );
     assert_bounded(&m, 1, Duration::from_secs(30), 64 * MIB + CLI_OVERHEAD);
     assert_eq!(m.stdout, "start\n", "{m:?}");
-    assert!(
-        m.stderr.contains(
-            "arithmetic: cannot allocate memory (sandbox memory limit 64 MiB, --sandbox-memory)"
-        ),
-        "{m:?}"
-    );
+    assert_refused(&m, "arithmetic", "64 MiB");
 }
 
 #[test]
